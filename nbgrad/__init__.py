@@ -1,0 +1,140 @@
+"""nbgrad: a PyTorch-faithful autograd on NumPy, made for teaching.
+
+``import nbgrad as torch`` runs the tensor code of a PyTorch lesson unchanged: the same names,
+the same printing, the same gradients and the same error messages. Only NumPy is imported
+here; the notebook side (graphs, widgets, magics) loads when first used.
+"""
+
+from nbgrad import autograd
+from nbgrad._creation import (
+    Generator,
+    arange,
+    as_tensor,
+    default_generator,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    initial_seed,
+    is_tensor,
+    linspace,
+    manual_seed,
+    numel,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from nbgrad._dtype import (
+    bool,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    uint8,
+)
+from nbgrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from nbgrad._printing import get_printoptions, set_printoptions
+from nbgrad._size import Size
+from nbgrad._tensor import Tensor
+from nbgrad.ops import (
+    abs,
+    add,
+    amax,
+    amin,
+    argmax,
+    argmin,
+    cat,
+    clamp,
+    clone,
+    cos,
+    div,
+    dot,
+    exp,
+    flatten,
+    log,
+    log_softmax,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mm,
+    mul,
+    mv,
+    neg,
+    permute,
+    pow,
+    reciprocal,
+    relu,
+    reshape,
+    rsub,
+    sigmoid,
+    sign,
+    sin,
+    softmax,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    sub,
+    sum,
+    t,
+    tan,
+    tanh,
+    transpose,
+    unsqueeze,
+    where,
+)
+
+# torch's short names for dtypes
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+
+clip = clamp
+multiply = mul
+divide = div
+true_divide = div
+subtract = sub
+negative = neg
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Generator", "Size", "Tensor", "abs", "add", "amax", "amin", "arange", "argmax", "argmin",
+    "as_tensor", "autograd", "bool", "cat", "clamp", "clip", "clone", "cos", "default_generator",
+    "div", "divide", "dot", "double", "dtype", "empty", "empty_like", "enable_grad", "exp", "eye",
+    "flatten", "float", "float16", "float32", "float64", "from_numpy", "full", "full_like",
+    "get_default_dtype", "get_printoptions", "half", "initial_seed", "int", "int8", "int16",
+    "int32", "int64", "is_grad_enabled", "is_tensor", "linspace", "log", "log_softmax", "long",
+    "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
+    "multiply", "mv", "neg", "negative", "no_grad", "numel", "ones", "ones_like", "permute",
+    "pow", "promote_types", "rand", "rand_like", "randint", "randn", "randn_like", "randperm",
+    "reciprocal", "relu", "reshape", "result_type", "rsub", "seed", "set_default_dtype",
+    "set_grad_enabled", "set_printoptions", "short", "sigmoid", "sign", "sin", "softmax",
+    "sqrt", "square", "squeeze", "stack", "sub", "subtract", "sum", "t", "tan", "tanh",
+    "tensor", "transpose", "true_divide", "uint8", "unsqueeze", "where", "zeros", "zeros_like",
+]

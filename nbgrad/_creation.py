@@ -1,0 +1,360 @@
+"""Making tensors: from Python data, filled with a value, in ranges, or at random.
+
+``tensor`` infers the dtype as torch does: Python floats give the default float dtype
+(float32), Python ints int64, bools bool; NumPy arrays keep their own dtype.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from nbgrad import _dtype
+from nbgrad._tensor import Tensor, _wrap
+
+__all__ = [
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
+    "ones_like", "empty_like", "full_like", "arange", "linspace", "eye", "rand", "randn",
+    "randint", "randperm", "rand_like", "randn_like", "manual_seed", "initial_seed", "seed",
+    "Generator", "default_generator", "is_tensor", "numel",
+]
+
+_CREATE_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
+_COPY_CONSTRUCT = (
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+    "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+    "torch.tensor(sourceTensor)."
+)
+
+
+def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
+    if requires_grad and data.dtype.kind != "f":
+        raise RuntimeError(_CREATE_GRAD)
+    return _wrap(data, bool(requires_grad))
+
+
+# --- from data ----------------------------------------------------------------------------
+
+
+def _scan(data: Any, dim: int, shape: list[int], dtypes: set[_dtype.dtype]) -> None:
+    """Walk nested sequences: check that they are rectangular and collect element dtypes."""
+    if isinstance(data, Tensor):
+        for i, n in enumerate(data._data.shape):
+            _record_len(shape, dim + i, n)
+        dtypes.add(data.dtype)
+        return
+    if isinstance(data, (list, tuple)):
+        _record_len(shape, dim, len(data))
+        for item in data:
+            _scan(item, dim + 1, shape, dtypes)
+        return
+    if len(shape) > dim:
+        raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got 0)")
+    if isinstance(data, bool | np.bool_):
+        dtypes.add(_dtype.bool)
+    elif isinstance(data, int | np.integer):
+        dtypes.add(_dtype.int64)
+    elif isinstance(data, float | np.floating):
+        dtypes.add(_dtype.get_default_dtype())
+    else:
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+
+
+def _record_len(shape: list[int], dim: int, n: int) -> None:
+    if len(shape) == dim:
+        shape.append(n)
+    elif shape[dim] != n:
+        raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {n})")
+
+
+def _unwrap(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_unwrap(d) for d in data]
+    return data
+
+
+def tensor(
+    data: Any, dtype: _dtype.dtype | None = None, device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested lists, or an array)."""
+    if isinstance(data, Tensor):
+        warnings.warn(_COPY_CONSTRUCT, UserWarning, stacklevel=2)
+        arr = np.array(data._data, copy=True)
+    elif isinstance(data, np.ndarray | np.generic):
+        _dtype.from_numpy_dtype(data.dtype)
+        arr = np.array(data, copy=True)
+    else:
+        dtypes: set[_dtype.dtype] = set()
+        _scan(data, 0, [], dtypes)
+        inferred = _dtype.get_default_dtype() if not dtypes else functools.reduce(
+            _dtype.promote_types, dtypes)
+        try:
+            arr = np.array(_unwrap(data), dtype=inferred.numpy)
+        except OverflowError:
+            raise RuntimeError("Overflow when unpacking long") from None
+    if dtype is not None:
+        arr = arr.astype(dtype.numpy)
+    return _finish(arr, requires_grad)
+
+
+def as_tensor(data: Any, dtype: _dtype.dtype | None = None, device: Any = None) -> Tensor:
+    """Like ``tensor``, but shares memory with a tensor or array when it can."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or dtype is data.dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or dtype.numpy == data.dtype):
+        _dtype.from_numpy_dtype(data.dtype)
+        return _wrap(data)
+    return tensor(data, dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor that shares memory with ``array``."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    _dtype.from_numpy_dtype(array.dtype)
+    return _wrap(array)
+
+
+# --- filled -------------------------------------------------------------------------------
+
+
+def _size(size: tuple) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], Sequence):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, int | np.integer) or isinstance(s, bool):
+            raise TypeError(
+                f"zeros(): argument 'size' (position 1) must be tuple of ints, but found element "
+                f"of type {type(s).__name__} at pos 0"
+            )
+        if s < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(size)}"
+            )
+    return tuple(int(s) for s in size)
+
+
+def _float(dtype: _dtype.dtype | None) -> np.dtype:
+    return (dtype or _dtype.get_default_dtype()).numpy
+
+
+def zeros(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    return _finish(np.zeros(_size(size), dtype=_float(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    return _finish(np.ones(_size(size), dtype=_float(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """Uninitialised in torch; zeros here, so that lessons stay deterministic."""
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def _scalar_dtype(value: Any) -> np.dtype:
+    if isinstance(value, bool | np.bool_):
+        return np.dtype(np.bool_)
+    if isinstance(value, int | np.integer):
+        return np.dtype(np.int64)
+    return _dtype.get_default_dtype().numpy
+
+
+def full(size: Any, fill_value: Any, *, dtype: _dtype.dtype | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    np_dt = dtype.numpy if dtype is not None else _scalar_dtype(fill_value)
+    return _finish(np.full(_size((size,)), fill_value, dtype=np_dt), requires_grad)
+
+
+def _like(input: Tensor, dtype: _dtype.dtype | None) -> tuple[tuple[int, ...], np.dtype]:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"zeros_like(): argument 'input' (position 1) must be Tensor, not "
+            f"{type(input).__name__}"
+        )
+    return input._data.shape, (dtype.numpy if dtype is not None else input._data.dtype)
+
+
+def zeros_like(input: Tensor, *, dtype: _dtype.dtype | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(input, dtype)
+    return _finish(np.zeros(shape, dtype=dt), requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: _dtype.dtype | None = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(input, dtype)
+    return _finish(np.ones(shape, dtype=dt), requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: _dtype.dtype | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: _dtype.dtype | None = None,
+              device: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(input, dtype)
+    return _finish(np.full(shape, fill_value, dtype=dt), requires_grad)
+
+
+# --- ranges -------------------------------------------------------------------------------
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: _dtype.dtype | None = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``[start, end)`` in steps of ``step``: int64 when all three are integers."""
+    if end is None:
+        start, end = 0, start
+    bounds = [b.item() if isinstance(b, Tensor) else b for b in (start, end, step)]
+    start, end, step = bounds
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            "upper bound and larger bound inconsistent with step sign"
+        )
+    n = math.ceil((end - start) / step)
+    integral = all(isinstance(b, int | np.integer) for b in bounds)
+    np_dt = dtype.numpy if dtype is not None else (
+        np.dtype(np.int64) if integral else _dtype.get_default_dtype().numpy)
+    values = start + np.arange(n, dtype=np.int64 if integral else np.float64) * step
+    return _finish(values.astype(np_dt), requires_grad)
+
+
+def linspace(start: Any, end: Any, steps: int, *, dtype: _dtype.dtype | None = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    values = np.linspace(float(start), float(end), steps)
+    return _finish(values.astype(_float(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: _dtype.dtype | None = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(n, m, dtype=_float(dtype)), requires_grad)
+
+
+# --- random -------------------------------------------------------------------------------
+
+
+class Generator:
+    """The random state behind ``rand``/``randn``: NumPy's PCG64, reseeded by ``manual_seed``.
+
+    The numbers differ from torch's (a different algorithm), but like torch the sequence is the
+    same in every fresh process, and the same after the same ``manual_seed``.
+    """
+
+    _DEFAULT_SEED = 67280421310721  # torch's default seed
+
+    def __init__(self) -> None:
+        self.manual_seed(self._DEFAULT_SEED)
+
+    def manual_seed(self, seed: int) -> Generator:
+        if not isinstance(seed, int | np.integer):
+            raise TypeError(f"manual_seed expected a long, but got {type(seed).__name__}")
+        self._seed = int(seed)
+        self.rng = np.random.Generator(np.random.PCG64(self._seed & ((1 << 64) - 1)))
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def seed(self) -> int:
+        return self.manual_seed(int(np.random.SeedSequence().entropy) & ((1 << 63) - 1))._seed
+
+    def __repr__(self) -> str:
+        return "<nbgrad.Generator>"
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Make ``rand``, ``randn`` and friends repeat the same numbers from here on."""
+    return default_generator.manual_seed(seed)
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def _rng(generator: Generator | None) -> np.random.Generator:
+    return (generator or default_generator).rng
+
+
+def rand(*size: Any, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform on ``[0, 1)``."""
+    data = _rng(generator).random(_size(size), dtype=np.float64).astype(_float(dtype))
+    return _finish(data, requires_grad)
+
+
+def randn(*size: Any, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal."""
+    data = _rng(generator).standard_normal(_size(size)).astype(_float(dtype))
+    return _finish(data, requires_grad)
+
+
+def rand_like(input: Tensor, *, dtype: _dtype.dtype | None = None,
+              requires_grad: bool = False) -> Tensor:
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype: _dtype.dtype | None = None,
+               requires_grad: bool = False) -> Tensor:
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint(low: int, high: int | None = None, size: Any = None, *,
+            generator: Generator | None = None, dtype: _dtype.dtype | None = None,
+            device: Any = None) -> Tensor:
+    """Integers in ``[low, high)``; ``randint(high, size)`` starts at 0."""
+    if size is None:
+        if high is None or not isinstance(high, Sequence):
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    data = _rng(generator).integers(low, high, _size((size,)), dtype=np.int64)
+    return _wrap(data.astype(dtype.numpy) if dtype is not None else data)
+
+
+def randperm(n: int, *, generator: Generator | None = None,
+             dtype: _dtype.dtype | None = None, device: Any = None) -> Tensor:
+    data = _rng(generator).permutation(n).astype(np.int64)
+    return _wrap(data.astype(dtype.numpy) if dtype is not None else data)
+
+
+# --- questions ----------------------------------------------------------------------------
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+

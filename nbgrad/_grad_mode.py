@@ -1,0 +1,98 @@
+"""Grad modes: whether operations record a graph for backward.
+
+``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as
+decorators, exactly as torch's do.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    # A one-field object rather than a module global, so the hot path reads one attribute.
+    __slots__ = ("enabled",)
+
+    def __init__(self) -> None:
+        self.enabled = True
+
+
+STATE = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations record a graph for backward."""
+    return STATE.enabled
+
+
+class _GradMode:
+    """Base of the grad-mode switches: a context manager that also decorates functions."""
+
+    _target: bool
+
+    def __init__(self) -> None:
+        self._prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._prev.append(STATE.enabled)
+        STATE.enabled = self._target
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.enabled = self._prev.pop()
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def clone(self) -> _GradMode:
+        return self.__class__()
+
+
+class no_grad(_GradMode):  # noqa: N801 - torch's name
+    """Turn graph recording off: inside, results of operations have ``requires_grad=False``."""
+
+    _target = False
+
+
+class enable_grad(_GradMode):  # noqa: N801 - torch's name
+    """Turn graph recording back on, e.g. inside a ``no_grad`` block."""
+
+    _target = True
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801 - torch's name
+    """Set grad mode to ``mode``. Takes effect at once, like torch's, and restores on exit."""
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self._target = bool(mode)
+        self._prev.append(STATE.enabled)
+        STATE.enabled = self._target
+
+    def __enter__(self) -> None:
+        pass  # already applied in __init__
+
+    def __call__(self, fn: F) -> F:
+        # Used as a decorator the switch must not stay applied at definition time.
+        STATE.enabled = self._prev.pop()
+        target = self._target
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(target):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def clone(self) -> set_grad_enabled:
+        return set_grad_enabled(self._target)

@@ -1,0 +1,758 @@
+"""The Tensor: a NumPy array plus what autograd needs to know about it.
+
+Operations live in ``nbgrad.ops`` (one place per op, forward beside backward); the methods
+and operators here only route to them, so ``x.sin()``, ``nbgrad.sin(x)`` and ``torch.sin(x)``
+under ``import nbgrad as torch`` all mean the same thing.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from nbgrad import _dtype
+from nbgrad._grad_mode import STATE
+from nbgrad._size import Size
+
+__all__ = ["Tensor"]
+
+_BY_NUMPY = _dtype._BY_NUMPY
+_object_new = object.__new__
+
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If "
+    "you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. "
+    "See github.com/pytorch/pytorch/pull/30531 for more information."
+)
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+ONLY_FLOAT_GRAD = "only Tensors of floating point dtype can require gradients"
+
+
+def _wrap(data: Any, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
+    """A Tensor around ``data`` (an ndarray or NumPy scalar), without copying or checks."""
+    t = _object_new(Tensor)
+    t._data = data
+    t._requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    t._grad = None
+    t._version = [0]
+    t._hooks = None
+    t._acc = None
+    t._base = None
+    return t
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    Build one with ``nbgrad.tensor(...)``; its API follows ``torch.Tensor``.
+    """
+
+    __slots__ = (
+        "_data", "_requires_grad", "grad_fn", "_grad", "_version", "_hooks", "_acc", "_base",
+        "__weakref__",
+    )
+    __array_priority__ = 1000  # numpy scalars on the left defer to our operators
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("use nbgrad.tensor(data) to make a tensor")
+
+    # -- what a tensor is --------------------------------------------------------------
+    @property
+    def data(self) -> Tensor:
+        """The same numbers, detached from the graph (and from its version counter)."""
+        return _wrap(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _BY_NUMPY[self._data.dtype]
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Size | int:
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and not self.dtype.is_floating_point:
+            raise RuntimeError(ONLY_FLOAT_GRAD)
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value.dtype is not self.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        fn = self.grad_fn
+        return fn is not None and fn._retained is not None and fn._retained() is self
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` during backward."""
+        import weakref
+
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn._retained = weakref.ref(self)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a
+        replacement. Returns a handle whose ``remove()`` unregisters the hook."""
+        from nbgrad.autograd.graph import RemovableHandle
+
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        if self.grad_fn is not None:
+            if self.grad_fn._pre_hooks is None:
+                self.grad_fn._pre_hooks = []
+            hooks = self.grad_fn._pre_hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
+
+    # -- leaving the graph ----------------------------------------------------------------
+    def detach(self) -> Tensor:
+        """The same numbers (shared memory and version counter), cut off from the graph."""
+        t = _wrap(self._storage())
+        t._version = self._version
+        return t
+
+    def detach_(self) -> Tensor:
+        if self._base is not None and self._base._requires_grad:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the Optimizer."
+                "zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return self._storage()
+
+    def item(self) -> float | int | bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item() if self._data.ndim else self._data.item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def _storage(self) -> np.ndarray:
+        """The array, made a real ndarray (not a NumPy scalar) so that it can be shared."""
+        data = self._data
+        if not isinstance(data, np.ndarray):
+            data = self._data = np.asarray(data)
+        return data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        arr = np.asarray(self._data)
+        return arr if dtype is None else arr.astype(dtype)
+
+    # -- printing --------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        from nbgrad._printing import format_tensor
+
+        fn = self.grad_fn
+        return format_tensor(
+            self._data,
+            self.dtype,
+            requires_grad=self._requires_grad and fn is None,
+            grad_fn=fn.name() if fn is not None else None,
+        )
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    # -- Python protocol ------------------------------------------------------------------
+    __hash__ = object.__hash__
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                "Boolean value of Tensor with more than one value is ambiguous"
+                if self._data.size > 1
+                else "Boolean value of Tensor with no values is ambiguous"
+            )
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating_point or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __contains__(self, item: Any) -> bool:
+        return bool((self._data == (item._data if isinstance(item, Tensor) else item)).any())
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        return (_rebuild, (np.asarray(self._data), self._requires_grad))
+
+    # -- in-place updates -------------------------------------------------------------------
+    def _check_inplace(self, *others: Any) -> bool:
+        """torch's rules for in-place ops; True when the update must be recorded in the graph."""
+        if not STATE.enabled:
+            return False
+        if self.grad_fn is None and self._requires_grad:
+            raise RuntimeError(LEAF_INPLACE)
+        needs_graph = self._requires_grad or any(
+            isinstance(o, Tensor) and o._requires_grad for o in others
+        )
+        if needs_graph and self._base is not None and self._base._requires_grad:
+            raise RuntimeError(
+                "nbgrad does not record in-place operations on views of tensors that require "
+                "grad; use the out-of-place operation (e.g. y = y + 1) instead."
+            )
+        return needs_graph
+
+    def _assign(self, result: Tensor) -> Tensor:
+        """Write ``result`` into this tensor's memory, taking over its graph node."""
+        data = self._storage()
+        if result._data.shape != data.shape:
+            raise RuntimeError(
+                f"output with shape {list(data.shape)} doesn't match the broadcast shape "
+                f"{list(np.shape(result._data))}"
+            )
+        np.copyto(data, result._data, casting="unsafe")
+        self._version[0] += 1
+        if result.grad_fn is not None:
+            self.grad_fn = result.grad_fn
+            self._requires_grad = True
+            result.grad_fn.result = data
+            if result.grad_fn._out_version is not None:
+                result.grad_fn._out_version = (self._version, self._version[0])
+        return self
+
+    def _inplace(self, op: Callable, *others: Any) -> Tensor:
+        if self._check_inplace(*others):
+            return self._assign(op(self, *others))
+        from nbgrad._grad_mode import no_grad
+
+        with no_grad():
+            return self._assign(op(self, *others))
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._inplace(lambda a, b: add(a, b, alpha=alpha), other)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._inplace(lambda a, b: sub(a, b, alpha=alpha), other)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._inplace(mul, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._inplace(div, other)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return self._inplace(lambda a: clamp(a, min, max))
+
+    def copy_(self, src: Tensor) -> Tensor:
+        if not isinstance(src, Tensor):
+            raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
+                            f"{type(src).__name__}")
+        return self._inplace(lambda a, b: expand_copy(b, a), src)
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        self._check_inplace()
+        if self._requires_grad and STATE.enabled:
+            return self._inplace(lambda a: mul(a, 0) + value)
+        data = self._storage()
+        data[...] = value._data if isinstance(value, Tensor) else value
+        self._version[0] += 1
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if STATE.enabled and (
+            self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
+        ):
+            if self.grad_fn is None and self._requires_grad:
+                raise RuntimeError(LEAF_INPLACE)
+            raise RuntimeError(
+                "nbgrad does not record item assignment on tensors that require grad; build "
+                "the new tensor with nbgrad.where or nbgrad.cat instead."
+            )
+        index = _index_arrays(index)
+        self._storage()[index] = value._data if isinstance(value, Tensor) else value
+        self._version[0] += 1
+
+    # -- autograd -------------------------------------------------------------------------
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Compute the gradient of this tensor with respect to the leaves of its graph and
+        add it into their ``.grad``."""
+        from nbgrad.autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # -- conversions ----------------------------------------------------------------------
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, _dtype.dtype):
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+        if dtype is None or dtype is self.dtype:
+            return self
+        return to_dtype(self, dtype)
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            from nbgrad._dtype import _legacy_type_name
+
+            return f"nbgrad.{_legacy_type_name(self.dtype)}"
+        return self.to(dtype)
+
+    def float(self) -> Tensor:
+        return self.to(_dtype.float32)
+
+    def double(self) -> Tensor:
+        return self.to(_dtype.float64)
+
+    def long(self) -> Tensor:
+        return self.to(_dtype.int64)
+
+    def int(self) -> Tensor:
+        return self.to(_dtype.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(_dtype.bool)
+
+    def clone(self) -> Tensor:
+        return clone(self)
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    def is_contiguous(self) -> bool:
+        return bool(np.asarray(self._data).flags.c_contiguous)
+
+    # -- operators --------------------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return add(self, other)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return rsub(self, other)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return mul(reciprocal(self), other)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        return pow(self, exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return pow(base, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return abs(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return getitem(self, index)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return compare(np.equal, self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return compare(np.not_equal, self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return compare(np.less, self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return compare(np.less_equal, self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return compare(np.greater, self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return compare(np.greater_equal, self, other)
+
+    eq = __eq__
+    ne = __ne__
+    lt = __lt__
+    le = __le__
+    gt = __gt__
+    ge = __ge__
+
+    # -- methods that mirror the functions in nbgrad.ops ------------------------------------
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return add(self, other, alpha=alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return sub(self, other, alpha=alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def div(self, other: Any) -> Tensor:
+        return div(self, other)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return pow(self, exponent)
+
+    def neg(self) -> Tensor:
+        return neg(self)
+
+    def reciprocal(self) -> Tensor:
+        return reciprocal(self)
+
+    def sin(self) -> Tensor:
+        return sin(self)
+
+    def cos(self) -> Tensor:
+        return cos(self)
+
+    def tan(self) -> Tensor:
+        return tan(self)
+
+    def exp(self) -> Tensor:
+        return exp(self)
+
+    def log(self) -> Tensor:
+        return log(self)
+
+    def sqrt(self) -> Tensor:
+        return sqrt(self)
+
+    def abs(self) -> Tensor:
+        return abs(self)
+
+    def tanh(self) -> Tensor:
+        return tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return relu(self)
+
+    def square(self) -> Tensor:
+        return pow(self, 2)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return clamp(self, min, max)
+
+    clip = clamp
+
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return mean(self, dim, keepdim, dtype=dtype)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return max(self, dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return min(self, dim, keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return argmax(self, dim, keepdim)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return argmin(self, dim, keepdim)
+
+    def softmax(self, dim: int) -> Tensor:
+        return softmax(self, dim)
+
+    def log_softmax(self, dim: int) -> Tensor:
+        return log_softmax(self, dim)
+
+    def matmul(self, other: Tensor) -> Tensor:
+        return matmul(self, other)
+
+    def mm(self, other: Tensor) -> Tensor:
+        return mm(self, other)
+
+    def mv(self, other: Tensor) -> Tensor:
+        return mv(self, other)
+
+    def dot(self, other: Tensor) -> Tensor:
+        return dot(self, other)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        return reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int)
+                       else shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+            raise NotImplementedError("nbgrad does not reinterpret memory as another dtype")
+        return view(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int)
+                    else shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return view(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return reshape(self, other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return flatten(self, start_dim, end_dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return unsqueeze(self, dim)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        return squeeze(self, dim)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return expand(self, sizes[0] if len(sizes) == 1 and not isinstance(sizes[0], int)
+                      else sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return expand(self, other.shape)
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        return sum_to_size(self, size[0] if len(size) == 1 and not isinstance(size[0], int)
+                           else size)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return transpose(self, dim0, dim1)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return permute(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int)
+                       else dims)
+
+    def t(self) -> Tensor:
+        return t(self)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - torch's name
+        return T(self)
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - torch's name
+        return transpose(self, -2, -1)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        return where(condition, self, other)
+
+
+def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
+    return _wrap(data, requires_grad)
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not lo <= dim <= hi:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+        )
+    return dim % ndim if ndim else 0
+
+
+def _index_arrays(index: Any) -> Any:
+    """A Tensor index, or a tuple holding Tensors, as NumPy understands it."""
+    if isinstance(index, Tensor):
+        return index._data
+    if isinstance(index, tuple):
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+# The ops import Tensor, so they are bound here, after the class exists. Names are looked up
+# when a method runs, never at import.
+from nbgrad.ops import (  # noqa: E402
+    T,
+    abs,
+    add,
+    argmax,
+    argmin,
+    clamp,
+    clone,
+    compare,
+    cos,
+    div,
+    dot,
+    exp,
+    expand,
+    expand_copy,
+    flatten,
+    getitem,
+    log,
+    log_softmax,
+    matmul,
+    max,
+    mean,
+    min,
+    mm,
+    mul,
+    mv,
+    neg,
+    permute,
+    pow,
+    reciprocal,
+    relu,
+    reshape,
+    rsub,
+    sigmoid,
+    sin,
+    softmax,
+    sqrt,
+    squeeze,
+    sub,
+    sum,
+    sum_to_size,
+    t,
+    tan,
+    tanh,
+    to_dtype,
+    transpose,
+    unsqueeze,
+    view,
+    where,
+)

@@ -1,0 +1,135 @@
+"""``gradcheck``: the referee. Compare the gradients backward computes with the slopes that
+central finite differences measure, ``(f(x + eps) - f(x - eps)) / (2 eps)``, element by
+element, as ``torch.autograd.gradcheck`` does.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["gradcheck", "GradcheckError"]
+
+
+class GradcheckError(RuntimeError):
+    """The analytic and numerical gradients disagree (or the check could not run)."""
+
+
+def _outputs(fn: Callable, inputs: tuple) -> tuple:
+    from nbgrad._tensor import Tensor
+
+    out = fn(*inputs)
+    outs = (out,) if isinstance(out, Tensor) else tuple(out)
+    return tuple(o for o in outs if isinstance(o, Tensor))
+
+
+def _numerical(fn: Callable, inputs: tuple, k: int, n_out: list[int], eps: float) -> list:
+    """d output / d input k by central differences: one (n_in, n_out) matrix per output."""
+    from nbgrad._grad_mode import no_grad
+
+    x = inputs[k]._storage()
+    flat = x.reshape(-1)  # a view: perturbing it perturbs the input
+    jac = [np.zeros((flat.size, n)) for n in n_out]
+    with no_grad():
+        for i in range(flat.size):
+            orig = flat[i].item()
+            flat[i] = orig + eps
+            plus = [np.asarray(o._data, dtype=np.float64).reshape(-1)
+                    for o in _outputs(fn, inputs)]
+            flat[i] = orig - eps
+            minus = [np.asarray(o._data, dtype=np.float64).reshape(-1)
+                     for o in _outputs(fn, inputs)]
+            flat[i] = orig
+            for j, (p, m) in enumerate(zip(plus, minus)):
+                jac[j][i] = (p - m) / (2 * eps)
+    return jac
+
+
+def _analytical(outputs: tuple, diff_inputs: list, out_index: int) -> list[np.ndarray]:
+    """d output / d each input from backward, one output element at a time."""
+    from nbgrad._tensor import _wrap
+    from nbgrad.autograd.api import grad
+
+    out = outputs[out_index]
+    n = out._data.size
+    jacs = [np.zeros((t._data.size, n)) for t in diff_inputs]
+    if not out._requires_grad:
+        return jacs
+    for j in range(n):
+        seed = np.zeros(n, dtype=out._data.dtype)
+        seed[j] = 1
+        found = grad(out, diff_inputs, _wrap(seed.reshape(out._data.shape)),
+                     retain_graph=True, allow_unused=True)
+        for k, g in enumerate(found):
+            if g is not None:
+                jacs[k][:, j] = np.asarray(g._data, dtype=np.float64).reshape(-1)
+    return jacs
+
+
+def _matrix(m: np.ndarray, dtype: Any) -> str:
+    from nbgrad._tensor import _wrap
+
+    return repr(_wrap(m.astype(dtype.numpy)))
+
+
+def gradcheck(
+    func: Callable,
+    inputs: Any,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check ``func``'s gradients at ``inputs`` against finite differences.
+
+    Returns True when every entry of every Jacobian agrees within ``atol + rtol * |numerical|``;
+    otherwise raises ``GradcheckError`` naming the output, the input and the entries that
+    differ (or returns False with ``raise_exception=False``). Use float64 inputs: float32
+    cannot resolve a step of 1e-6, and the check warns when it is given them.
+    """
+    from nbgrad._tensor import Tensor
+
+    tupled = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    diff = [k for k, t in enumerate(tupled) if isinstance(t, Tensor) and t._requires_grad]
+    if not diff:
+        raise ValueError(
+            "gradcheck expects at least one input tensor to require gradient, but none of the "
+            "them have requires_grad=True."
+        )
+    for k in diff:
+        if tupled[k].dtype.name != "float64":
+            warnings.warn(
+                f"Input #{k} requires gradient and is not a double precision floating point or "
+                "complex. This check will likely fail if all the inputs are not of double "
+                "precision floating point or complex. ",
+                UserWarning,
+                stacklevel=2,
+            )
+    outputs = _outputs(func, tupled)
+    n_out = [o._data.size for o in outputs]
+    diff_inputs = [tupled[k] for k in diff]
+    for i in range(len(outputs)):
+        analytical = _analytical(outputs, diff_inputs, i)
+        for pos, k in enumerate(diff):
+            numerical = _numerical(func, tupled, k, n_out, eps)[i]
+            a = analytical[pos]
+            bad = np.abs(a - numerical) > atol + rtol * np.abs(numerical)
+            if not bad.any():
+                continue
+            if not raise_exception:
+                return False
+            dtype = tupled[k].dtype
+            entries = "\n".join(
+                f"  [{r}, {c}]: numerical {numerical[r, c]:.6g}, analytical {a[r, c]:.6g}"
+                for r, c in zip(*np.nonzero(bad))
+            )
+            raise GradcheckError(
+                f"Jacobian mismatch for output {i} with respect to input {k},\n"
+                f"numerical:{_matrix(numerical, dtype)}\nanalytical:{_matrix(a, dtype)}\n\n"
+                f"Entries that differ (input element, output element):\n{entries}"
+            )
+    return True

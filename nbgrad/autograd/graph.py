@@ -1,0 +1,192 @@
+"""The nodes of the backward graph.
+
+Every operation on tensors that require grad attaches a node to its output (``grad_fn``).
+A node knows the nodes of its inputs (``next_functions``, as in torch), what its backward
+formula needs (saved values), and the formula itself (``vjp``): given the gradient of the
+output it returns the gradient of each input. Leaves that require grad are reached through
+an ``AccumulateGrad`` node, which adds what arrives into ``leaf.grad``.
+
+Beyond torch, a node remembers, for teaching, the value it computed (``result``) and, after a
+backward, the gradient it received (``grad_output``) and what it sent along each edge
+(``grad_inputs``). The graph views draw these.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Node", "AccumulateGrad", "RemovableHandle", "RESULT"]
+
+_sequence = itertools.count()
+
+# Saved-value marker: "the output of this op". The node keeps the output's array, not the
+# output tensor, so no reference cycle ties a tensor to its own grad_fn.
+RESULT = object()
+
+FREED_GRAPH = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed when "
+    "you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
+)
+
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` takes the hook away again."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks: list, hook: Callable) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+class Node:
+    """A backward function. Subclasses are named as torch names them (``SinBackward0``) and
+    define ``vjp(self, F, g, *saved)``: the gradient of each input given the output's ``g``.
+
+    ``F`` is the namespace the formula computes in: NumPy for a plain backward, nbgrad itself
+    under ``create_graph=True``, so that the same line of math builds a differentiable graph.
+    """
+
+    __slots__ = (
+        "next_functions", "result", "grad_output", "grad_inputs", "_saved", "_versions",
+        "_out_version", "_fix", "_seq", "_pre_hooks", "_retained", "_metadata", "__weakref__",
+    )
+    # Whether a saved Python number counts as a saved tensor (freed after backward): torch
+    # wraps the number in ``x * 2`` as a tensor, so a second backward through it fails.
+    numbers_are_saved = False
+
+    def __init__(self) -> None:
+        self._seq = next(_sequence)
+        self.grad_output = None
+        self.grad_inputs = None
+        self._pre_hooks = None
+        self._retained = None
+        self._metadata = None
+        self._fix = None
+        self._versions = None
+        self._out_version = None
+
+    # -- torch's introspection API -------------------------------------------------------
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        return tuple(fn is not None for fn, _ in self.next_functions)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+    # -- the formula ---------------------------------------------------------------------
+    def vjp(self, F: Any, g: Any, *saved: Any) -> tuple:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _unpack(self, as_tensors: bool) -> tuple:
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(FREED_GRAPH)
+        if self._versions is not None:
+            self._check_versions()
+        if not saved:
+            return saved
+        from nbgrad._tensor import Tensor, _wrap
+
+        out = []
+        for s in saved:
+            if isinstance(s, Tensor):
+                out.append(s if as_tensors else s._data)
+            elif s is RESULT:
+                out.append(_wrap(self.result, True, self) if as_tensors else self.result)
+            elif as_tensors and isinstance(s, np.ndarray):
+                out.append(_wrap(s))
+            else:
+                out.append(s)
+        return tuple(out)
+
+    def _check_versions(self) -> None:
+        from nbgrad._tensor import Tensor
+
+        tensors = [s for s in self._saved if isinstance(s, Tensor)]
+        for t, expected in zip(tensors, self._versions):
+            if t._version[0] != expected:
+                raise _modified_error(t, t._version[0], expected)
+        if self._out_version is not None and self._out_version[0][0] != self._out_version[1]:
+            box, expected = self._out_version
+            raise _modified_error(None, box[0], expected, self)
+
+    def _release(self) -> None:
+        """Free saved values after a backward, as torch does unless ``retain_graph``."""
+        saved = self._saved
+        if saved and (self.numbers_are_saved or any(
+            s is RESULT or isinstance(s, np.ndarray) or hasattr(s, "_data") for s in saved
+        )):
+            self._saved = None
+
+
+def _modified_error(t: Any, version: int, expected: int, node: Node | None = None) -> RuntimeError:
+    from nbgrad._dtype import _legacy_type_name, from_numpy_dtype
+
+    if t is not None:
+        dtype, shape, fn = t.dtype, list(t.shape), t.grad_fn
+    else:
+        dtype, shape, fn = from_numpy_dtype(node.result.dtype), list(np.shape(node.result)), node
+    what = f"[nbgrad.{_legacy_type_name(dtype)} {shape}]"
+    if fn is not None:
+        op = fn.name()
+        op = op[: op.rfind("Backward")] if "Backward" in op else op
+        what += f", which is output 0 of {op},"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what} is at version {version}; expected version {expected} instead."
+    )
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf that requires grad: adds the gradient that arrives into ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Any) -> None:
+        super().__init__()
+        self._seq += 1 << 62  # torch runs accumulators as soon as they are ready
+        self.variable = variable
+        self.next_functions = ()
+        self._saved = ()
+
+    def name(self) -> str:
+        return "nbgrad::autograd::AccumulateGrad"
+
+
+def accumulator(t: Any) -> AccumulateGrad:
+    """The leaf's AccumulateGrad node: one per leaf while a graph uses it, held weakly."""
+    ref = t._acc
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(t)
+        t._acc = weakref.ref(node)
+    return node

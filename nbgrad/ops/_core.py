@@ -1,0 +1,169 @@
+"""What every op shares: recording a node, checking arguments, promoting operands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from nbgrad import _dtype
+from nbgrad._grad_mode import STATE
+from nbgrad._tensor import Tensor, _wrap, _wrap_dim
+from nbgrad.autograd.graph import RESULT, Node, accumulator
+
+__all__ = ["record", "RESULT", "Node", "Tensor", "binary_operands", "as_float", "check_tensor",
+           "wrap_dim", "float_dtype"]
+
+_BY_NUMPY = _dtype._BY_NUMPY
+wrap_dim = _wrap_dim
+
+
+def _edge(t: Any) -> tuple:
+    if isinstance(t, Tensor):
+        if t.grad_fn is not None:
+            return (t.grad_fn, 0)
+        if t._requires_grad:
+            return (accumulator(t), 0)
+    return (None, 0)
+
+
+def record(
+    node_cls: type[Node],
+    data: Any,
+    inputs: tuple,
+    saved: tuple = (),
+    broadcast: bool = False,
+) -> Tensor:
+    """Wrap ``data`` as the output of an op; if grad mode is on and an input requires grad,
+    attach a ``node_cls`` node whose backward will read ``saved``.
+
+    ``inputs`` lists the op's differentiable arguments in torch's order (Python numbers
+    included: they become ``(None, 0)`` edges, as in torch). ``broadcast`` marks elementwise
+    ops whose inputs may have been broadcast or promoted: the engine then sums each input's
+    gradient back to its shape and casts it to its dtype, so no op has to.
+    """
+    out = _wrap(data)
+    if not STATE.enabled:
+        return out
+    for t in inputs:
+        if isinstance(t, Tensor) and t._requires_grad:
+            break
+    else:
+        return out
+    node = node_cls()
+    node.next_functions = tuple([_edge(t) for t in inputs])
+    node.result = data
+    node._saved = saved
+    if saved:
+        versions = [s._version[0] for s in saved if isinstance(s, Tensor)]
+        if versions:
+            node._versions = tuple(versions)
+        for s in saved:
+            if s is RESULT:
+                node._out_version = (out._version, 0)
+    if broadcast:
+        shape, dt = np.shape(data), data.dtype
+        fix = None
+        for i, t in enumerate(inputs):
+            if isinstance(t, Tensor) and t._requires_grad:
+                ts, tdt = t._data.shape, t._data.dtype
+                if ts != shape or tdt != dt:
+                    fix = fix or [None] * len(inputs)
+                    fix[i] = (ts if ts != shape else None, tdt if tdt != dt else None)
+        node._fix = fix
+    out.grad_fn = node
+    out._requires_grad = True
+    return out
+
+
+def check_tensor(x: Any, fn: str, arg: str = "input", pos: int = 1) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}"
+        )
+    return x
+
+
+def float_dtype(x: Tensor) -> _dtype.dtype:
+    d = x.dtype
+    return d if d.is_floating_point else _dtype.get_default_dtype()
+
+
+def as_float(x: Tensor) -> Any:
+    """The data of ``x`` for a floating-point op: integers are promoted as torch does."""
+    data = x._data
+    if data.dtype.kind == "f":
+        return data
+    return data.astype(_dtype.get_default_dtype().numpy)
+
+
+def _broadcast_error(a: tuple, b: tuple) -> RuntimeError:
+    ndim = len(a) if len(a) > len(b) else len(b)
+    for k in range(1, ndim + 1):
+        sa = a[-k] if k <= len(a) else 1
+        sb = b[-k] if k <= len(b) else 1
+        if sa != sb and sa != 1 and sb != 1:
+            return RuntimeError(
+                f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at "
+                f"non-singleton dimension {ndim - k}"
+            )
+    return RuntimeError("shapes cannot be broadcast together")  # pragma: no cover
+
+
+def check_broadcast(a: Any, b: Any) -> None:
+    """Raise torch's error when two shapes cannot be broadcast together."""
+    sa, sb = np.shape(a), np.shape(b)
+    if sa != sb:
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            raise _broadcast_error(sa, sb) from None
+
+
+def _operand(x: Any, fn: str, pos: int) -> Any:
+    if isinstance(x, (bool, int, float)):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(
+        f"{fn}(): argument 'other' (position {pos}) must be Tensor or Number, not "
+        f"{type(x).__name__}"
+    )
+
+
+def binary_operands(a: Any, b: Any, fn: str, floating: bool = False) -> tuple[Any, Any, Any]:
+    """The NumPy operands of a binary op, converted to torch's result dtype.
+
+    Returns ``(a_data, b_data, numpy_dtype)``. Python numbers stay Python numbers (NumPy 2
+    treats them as weakly typed, as torch does); tensors are cast where torch's promotion
+    differs from NumPy's. ``floating`` makes integer results floating (true division).
+    """
+    a_t, b_t = isinstance(a, Tensor), isinstance(b, Tensor)
+    if a_t and b_t:
+        ad, bd = a._data, b._data
+        if ad.dtype == bd.dtype and (not floating or ad.dtype.kind == "f"):
+            if ad.shape != bd.shape:
+                check_broadcast(ad, bd)
+            return ad, bd, ad.dtype
+        dt = _dtype.result_type(a, b)
+    elif a_t:
+        b = _operand(b, fn, 2)
+        ad = a._data
+        kind = ad.dtype.kind
+        if kind == "f" or (kind in "iub" and isinstance(b, int) and not floating and
+                           not (kind == "b" and not isinstance(b, bool))):
+            return ad, b, ad.dtype
+        dt = _dtype.result_type(a, b)
+    elif b_t:
+        a = _operand(a, fn, 1)
+        dt = _dtype.result_type(a, b)
+    else:  # pragma: no cover - operators always have a tensor on one side
+        raise TypeError(f"{fn}(): expected a Tensor")
+    if floating and not dt.is_floating_point:
+        dt = _dtype.get_default_dtype()
+    npdt = dt.numpy
+    ad = a._data.astype(npdt, copy=False) if a_t else a
+    bd = b._data.astype(npdt, copy=False) if b_t else b
+    if a_t and b_t and ad.shape != bd.shape:
+        check_broadcast(ad, bd)
+    return ad, bd, npdt

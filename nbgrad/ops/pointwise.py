@@ -1,0 +1,514 @@
+"""Elementwise ops, each with its backward formula right beside it.
+
+Read a node class as "the derivative of this op": ``SinBackward0.vjp`` returns
+``g * cos(x)`` because d sin(x)/dx = cos(x). ``F`` is NumPy or nbgrad (see autograd.graph),
+``g`` the gradient arriving from the op's output. Broadcasting and dtype promotion are undone
+by the engine, not here.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from nbgrad import _dtype
+from nbgrad.ops._core import (
+    RESULT,
+    Node,
+    Tensor,
+    as_float,
+    binary_operands,
+    check_broadcast,
+    check_tensor,
+    record,
+)
+
+__all__ = [
+    "add", "sub", "rsub", "mul", "div", "pow", "neg", "reciprocal", "sin", "cos", "tan", "exp",
+    "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "clamp", "where", "compare", "to_dtype",
+    "clone", "square", "maximum", "minimum", "sign",
+]
+
+
+def _quiet() -> np.errstate:
+    # torch returns inf/nan silently where NumPy would warn (log(0), 1/0, exp(1000)).
+    return np.errstate(all="ignore")
+
+
+# --- arithmetic ---------------------------------------------------------------------------
+
+
+class AddBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, alpha):
+        return g, (g if alpha == 1 else g * alpha)
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``input + alpha * other``."""
+    a, b, _ = binary_operands(input, other, "add")
+    if isinstance(input, Tensor):
+        data = a + b if alpha == 1 else a + alpha * b
+        return record(AddBackward0, data, (input, other), (alpha,), broadcast=True)
+    data = b + a if alpha == 1 else alpha * b + a  # a number plus a tensor
+    return record(AddBackward0, data, (other, input), (alpha,), broadcast=True)
+
+
+class SubBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, alpha):
+        return g, -g * alpha
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``input - alpha * other``."""
+    check_tensor(input, "sub")
+    a, b, _ = binary_operands(input, other, "sub")
+    data = a - b if alpha == 1 else a - alpha * b
+    return record(SubBackward0, data, (input, other), (alpha,), broadcast=True)
+
+
+class RsubBackward1(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, alpha):
+        return (-g * alpha,)
+
+
+def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``other - alpha * input`` for a number ``other``: what ``2 - x`` computes."""
+    a, b, _ = binary_operands(input, other, "rsub")
+    data = b - a if alpha == 1 else b - alpha * a
+    return record(RsubBackward1, data, (input,), (alpha,), broadcast=True)
+
+
+def _needs(t: Any) -> bool:
+    return isinstance(t, Tensor) and t._requires_grad
+
+
+class MulBackward0(Node):
+    __slots__ = ()
+    numbers_are_saved = True  # torch saves a Python factor as a tensor: x*2 can't backward twice
+
+    def vjp(self, F, g, a, b):
+        # Like torch, each factor is saved only when the other one needs its gradient.
+        return (None if b is None else g * b), (None if a is None else g * a)
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    a, b, _ = binary_operands(input, other, "mul")
+    if not isinstance(input, Tensor):
+        input, other, a, b = other, input, b, a
+    saved = (input if _needs(other) else None, other if _needs(input) else None)
+    return record(MulBackward0, a * b, (input, other), saved, broadcast=True)
+
+
+class DivBackward0(Node):
+    __slots__ = ()
+    numbers_are_saved = True
+
+    def vjp(self, F, g, a, b):
+        return g / b, (None if a is None else -g * a / (b * b))
+
+
+def div(input: Any, other: Any) -> Tensor:
+    """True division: integers divide into floating point, as in torch."""
+    check_tensor(input, "div")
+    a, b, _ = binary_operands(input, other, "div", floating=True)
+    with _quiet():
+        data = np.true_divide(a, b)
+    saved = (input if _needs(other) else None, other)
+    return record(DivBackward0, data, (input, other), saved, broadcast=True)
+
+
+class PowBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, x, exponent):
+        if exponent == 0:
+            return (g * 0,)
+        return (g * exponent * x ** (exponent - 1),)
+
+
+class PowBackward1(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, base, exponent, result):
+        d_base = g * exponent * base ** (exponent - 1)
+        # d/de b**e = b**e * log(b), taken as 0 where b == 0 and e >= 0 (the limit torch uses)
+        d_exp = g * F.where((base == 0) & (exponent >= 0), 0.0, result * F.log(base))
+        return d_base, d_exp
+
+
+class PowBackward2(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, base, result):
+        if base == 0:
+            return (g * F.where(result == result, 0.0, result),)  # zeros, keeping nan
+        return (g * result * np.log(base),)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
+    """``input ** exponent`` for tensors and numbers on either side."""
+    if isinstance(exponent, Tensor) and not isinstance(input, Tensor):
+        a, e, _ = binary_operands(input, exponent, "pow")
+        with _quiet():
+            data = np.power(a, e)
+        return record(PowBackward2, data, (exponent,), (input, RESULT), broadcast=True)
+    check_tensor(input, "pow")
+    a, e, npdt = binary_operands(input, exponent, "pow")
+    if npdt.kind in "iu" and isinstance(e, int) and e < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    with _quiet():
+        data = a * a if e == 2 and not isinstance(e, np.ndarray) else np.power(a, e)
+    if isinstance(exponent, Tensor):
+        return record(PowBackward1, data, (input, exponent), (input, exponent, RESULT),
+                      broadcast=True)
+    return record(PowBackward0, data, (input,), (input, exponent), broadcast=True)
+
+
+def square(input: Tensor) -> Tensor:
+    return pow(input, 2)
+
+
+class NegBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g):
+        return (-g,)
+
+
+def neg(input: Tensor) -> Tensor:
+    check_tensor(input, "neg")
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return record(NegBackward0, -input._data, (input,))
+
+
+class ReciprocalBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, result):
+        return (-g * result * result,)
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    check_tensor(input, "reciprocal")
+    with _quiet():
+        data = np.reciprocal(as_float(input))
+    return record(ReciprocalBackward0, data, (input,), (RESULT,))
+
+
+# --- functions of one variable ------------------------------------------------------------
+
+
+class SinBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, x):
+        return (g * F.cos(x),)
+
+
+def sin(input: Tensor) -> Tensor:
+    check_tensor(input, "sin")
+    return record(SinBackward0, np.sin(as_float(input)), (input,), (input,))
+
+
+class CosBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, x):
+        return (-g * F.sin(x),)
+
+
+def cos(input: Tensor) -> Tensor:
+    check_tensor(input, "cos")
+    return record(CosBackward0, np.cos(as_float(input)), (input,), (input,))
+
+
+class TanBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, result):
+        return (g * (1 + result * result),)
+
+
+def tan(input: Tensor) -> Tensor:
+    check_tensor(input, "tan")
+    return record(TanBackward0, np.tan(as_float(input)), (input,), (RESULT,))
+
+
+class ExpBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, result):
+        return (g * result,)
+
+
+def exp(input: Tensor) -> Tensor:
+    check_tensor(input, "exp")
+    with _quiet():
+        data = np.exp(as_float(input))
+    return record(ExpBackward0, data, (input,), (RESULT,))
+
+
+class LogBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, x):
+        return (g / x,)
+
+
+def log(input: Tensor) -> Tensor:
+    check_tensor(input, "log")
+    with _quiet():
+        data = np.log(as_float(input))
+    return record(LogBackward0, data, (input,), (input,))
+
+
+class SqrtBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, result):
+        return (g / (2 * result),)
+
+
+def sqrt(input: Tensor) -> Tensor:
+    check_tensor(input, "sqrt")
+    with _quiet():
+        data = np.sqrt(as_float(input))
+    return record(SqrtBackward0, data, (input,), (RESULT,))
+
+
+class SignBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g):
+        return (g * 0,)
+
+
+def sign(input: Tensor) -> Tensor:
+    check_tensor(input, "sign")
+    return record(SignBackward0, np.sign(input._data), (input,))
+
+
+class AbsBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, x):
+        return (g * F.sign(x),)
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001 - torch's name
+    check_tensor(input, "abs")
+    return record(AbsBackward0, np.abs(input._data), (input,), (input,))
+
+
+class TanhBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, result):
+        return (g * (1 - result * result),)
+
+
+def tanh(input: Tensor) -> Tensor:
+    check_tensor(input, "tanh")
+    return record(TanhBackward0, np.tanh(as_float(input)), (input,), (RESULT,))
+
+
+class SigmoidBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, result):
+        return (g * result * (1 - result),)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-x))``; saturates to exactly 0 or 1 without warnings."""
+    check_tensor(input, "sigmoid")
+    x = as_float(input)
+    with _quiet():
+        data = 1 / (1 + np.exp(-x))
+    return record(SigmoidBackward0, data, (input,), (RESULT,))
+
+
+class ReluBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, result):
+        return (g * F.mask(result > 0, result),)
+
+
+def relu(input: Tensor) -> Tensor:
+    check_tensor(input, "relu")
+    x = input._data
+    data = np.maximum(x, 0) if x.dtype != np.bool_ else x
+    return record(ReluBackward0, data, (input,), (RESULT,))
+
+
+class ClampBackward1(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, x, lo, hi):
+        keep = (x >= lo) if hi is None else (x <= hi) if lo is None else (x >= lo) & (x <= hi)
+        return (g * F.mask(keep, g),)
+
+
+class ClampBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, x, lo, hi):
+        inside = F.mask(_between(x, lo, hi), g)
+        d_lo = None if lo is None else g * F.mask(x < lo, g)
+        d_hi = None if hi is None else g * F.mask(x > hi, g)
+        return g * inside, d_lo, d_hi
+
+
+def _between(x: Any, lo: Any, hi: Any) -> Any:
+    if lo is None:
+        return x <= hi
+    if hi is None:
+        return x >= lo
+    return (x >= lo) & (x <= hi)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Limit every element to ``[min, max]``; the gradient passes where the bound was not
+    applied (and at the bounds themselves, as in torch)."""
+    check_tensor(input, "clamp")
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    x = input._data
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        lo = min._data if isinstance(min, Tensor) else min
+        hi = max._data if isinstance(max, Tensor) else max
+        for bound in (lo, hi):
+            if bound is not None:
+                check_broadcast(x, bound)
+        data = x
+        if lo is not None:
+            data = np.maximum(data, lo)
+        if hi is not None:
+            data = np.minimum(data, hi)
+        data = data.astype(x.dtype, copy=False)
+        return record(ClampBackward0, data, (input, min, max), (input, min, max),
+                      broadcast=True)
+    data = np.clip(x, min, max) if x.dtype.kind == "f" else np.clip(x, min, max).astype(
+        _dtype.result_type(input, *(b for b in (min, max) if b is not None)).numpy)
+    return record(ClampBackward1, data, (input,), (input, min, max))
+
+
+class MaximumBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, a, b):
+        # ties share the gradient equally, as in torch
+        return (g * (F.mask(a > b, g) + F.mask(a == b, g) * 0.5),
+                g * (F.mask(b > a, g) + F.mask(a == b, g) * 0.5))
+
+
+class MinimumBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, a, b):
+        return (g * (F.mask(a < b, g) + F.mask(a == b, g) * 0.5),
+                g * (F.mask(b < a, g) + F.mask(a == b, g) * 0.5))
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    check_tensor(input, "maximum")
+    check_tensor(other, "maximum", "other", 2)
+    a, b, _ = binary_operands(input, other, "maximum")
+    return record(MaximumBackward0, np.maximum(a, b), (input, other), (input, other),
+                  broadcast=True)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    check_tensor(input, "minimum")
+    check_tensor(other, "minimum", "other", 2)
+    a, b, _ = binary_operands(input, other, "minimum")
+    return record(MinimumBackward0, np.minimum(a, b), (input, other), (input, other),
+                  broadcast=True)
+
+
+# --- selection, comparison, conversion ----------------------------------------------------
+
+
+class WhereBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, cond):
+        zero = g * 0
+        return F.where(cond, g, zero), F.where(cond, zero, g)
+
+
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+    """Pick from ``input`` where ``condition`` holds, from ``other`` elsewhere."""
+    check_tensor(condition, "where", "condition")
+    cond = condition._data
+    if cond.dtype != np.bool_:
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{condition.dtype.name.capitalize()}"
+        )
+    a, b, _ = binary_operands(input, other, "where")
+    check_broadcast(cond, np.broadcast_to(a, np.broadcast_shapes(np.shape(a), np.shape(b))))
+    data = np.where(cond, a, b)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # pragma: no cover
+        raise TypeError("where(): expected a Tensor")
+    return record(WhereBackward0, data, (input, other), (np.asarray(cond),), broadcast=True)
+
+
+def compare(ufunc: np.ufunc, a: Any, b: Any) -> Tensor:
+    """An elementwise comparison: a bool tensor, never part of the graph."""
+    from nbgrad._tensor import _wrap
+
+    if isinstance(b, Tensor):
+        bd = b._data
+    elif isinstance(b, (bool, int, float, np.generic)):
+        bd = b
+    else:
+        return NotImplemented
+    ad = a._data
+    if isinstance(b, Tensor):
+        check_broadcast(ad, bd)
+    return _wrap(np.asarray(ufunc(ad, bd)))
+
+
+class ToCopyBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, source_dtype):
+        return (F.cast(g, source_dtype),)
+
+
+def to_dtype(input: Tensor, dtype: _dtype.dtype) -> Tensor:
+    data = input._data.astype(dtype.numpy)
+    if not dtype.is_floating_point:
+        from nbgrad._tensor import _wrap
+
+        return _wrap(data)
+    return record(ToCopyBackward0, data, (input,), (input.dtype,))
+
+
+class CloneBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g):
+        return (g,)
+
+
+def clone(input: Tensor) -> Tensor:
+    check_tensor(input, "clone")
+    return record(CloneBackward0, np.array(input._data, copy=True), (input,))
+
+
+_ = builtins  # the module shadows abs, pow; keep builtins reachable for readers

@@ -1,0 +1,319 @@
+"""Reductions (sum, mean, max, min) and the softmax family, each beside its backward.
+
+A reduction's backward spreads the gradient back over the elements that were reduced: evenly
+for ``sum`` (each element counted once), divided by ``n`` for ``mean``, and only to the winning
+element(s) for ``max``/``min``.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from nbgrad import _dtype
+from nbgrad.ops._core import RESULT, Node, Tensor, as_float, check_tensor, record, wrap_dim
+
+__all__ = ["sum", "mean", "max", "min", "argmax", "argmin", "softmax", "log_softmax",
+           "amax", "amin"]
+
+
+def _dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
+    """``dim`` as a sorted tuple of non-negative axes (None: every axis)."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if not dims:
+        return None
+    wrapped = tuple(sorted(wrap_dim(d, ndim) for d in dims))
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError(f"dim {wrapped[0]} appears multiple times in the list of dims")
+    return wrapped
+
+
+def _unreduce(F: Any, g: Any, shape: tuple, dims: tuple | None, keepdim: bool) -> Any:
+    """Put back the reduced axes of ``g`` (as size 1) so that it broadcasts over ``shape``."""
+    if dims is not None and not keepdim:
+        for d in dims:
+            g = F.unsqueeze(g, d)
+    elif dims is None and not keepdim:
+        g = F.reshape(g, (1,) * len(shape))
+    return g
+
+
+# --- sum and mean -------------------------------------------------------------------------
+
+
+class SumBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, shape):
+        return (F.expand(F.reshape(g, (1,) * len(shape)), shape),)
+
+
+class SumBackward1(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, shape, dims, keepdim):
+        return (F.expand(_unreduce(F, g, shape, dims, keepdim), shape),)
+
+
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
+    """Add up the elements (of the dimensions ``dim``); integers and bools sum to int64."""
+    check_tensor(input, "sum")
+    x = input._data
+    if dtype is not None:
+        out_dt = dtype.numpy
+    elif x.dtype.kind in "biu":
+        out_dt = np.int64
+    else:
+        out_dt = x.dtype
+    dims = _dims(dim, x.ndim)
+    if dims is None and not (keepdim and dim is not None):
+        data = np.sum(x, dtype=out_dt)
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data)
+        if keepdim:
+            data = data.reshape((1,) * x.ndim)
+        if dim is None and not keepdim:
+            return record(SumBackward0, data, (input,), (x.shape,), broadcast=True)
+        return record(SumBackward1, data, (input,), (x.shape, None, keepdim), broadcast=True)
+    data = np.asarray(np.sum(x, axis=dims, dtype=out_dt, keepdims=keepdim))
+    return record(SumBackward1, data, (input,), (x.shape, dims, keepdim), broadcast=True)
+
+
+class MeanBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, shape, n):
+        return (F.expand(F.reshape(g / n, (1,) * len(shape)), shape),)
+
+
+class MeanBackward1(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, shape, dims, keepdim, n):
+        return (F.expand(_unreduce(F, g / n, shape, dims, keepdim), shape),)
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The average of the elements (of the dimensions ``dim``); floating point only."""
+    check_tensor(input, "mean")
+    x = input._data
+    out = dtype if dtype is not None else input.dtype
+    if not out.is_floating_point:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {_dtype._legacy_type_name(out)[:-6]}"
+        )
+    dims = _dims(dim, x.ndim)
+    n = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
+    if dims is None and dim is None and not keepdim:
+        data = np.asarray(np.mean(x, dtype=out.numpy))
+        return record(MeanBackward0, data, (input,), (x.shape, n), broadcast=True)
+    data = np.asarray(np.mean(x, axis=dims, dtype=out.numpy, keepdims=keepdim))
+    return record(MeanBackward1, data, (input,), (x.shape, dims, keepdim, n), broadcast=True)
+
+
+# --- max and min --------------------------------------------------------------------------
+
+
+class _Reduced(NamedTuple):
+    values: Tensor
+    indices: Tensor
+
+
+class _ReturnType(_Reduced):
+    """``(values, indices)``, printed as torch prints its ``torch.return_types``."""
+
+    _op = ""
+
+    def __repr__(self) -> str:
+        return (f"nbgrad.return_types.{self._op}(\nvalues={self.values!r},\n"
+                f"indices={self.indices!r})")
+
+
+class MaxResult(_ReturnType):
+    _op = "max"
+
+
+class MinResult(_ReturnType):
+    _op = "min"
+
+
+class MaxBackward1(Node):
+    """The gradient of a full max goes to the maximum; ties share it evenly (as in torch)."""
+
+    __slots__ = ()
+
+    def vjp(self, F, g, x, result):
+        winners = F.mask(x == result, g)
+        return (winners * (g / F.sum(winners, None)),)
+
+
+class MinBackward1(MaxBackward1):
+    __slots__ = ()
+
+
+class MaxBackward0(Node):
+    """The gradient of ``max(dim)`` goes to the one element its ``indices`` name."""
+
+    __slots__ = ()
+
+    def vjp(self, F, g, shape, dim, keepdim, indices):
+        if not keepdim:
+            g = F.unsqueeze(g, dim)
+            indices = np.expand_dims(indices, dim)
+        index = list(np.indices(indices.shape, sparse=True))
+        index[dim] = indices
+        return (F.index_put(shape, tuple(index), g, False),)
+
+
+class MinBackward0(MaxBackward0):
+    __slots__ = ()
+
+
+def _extreme(input: Tensor, dim: Any, keepdim: bool, which: str) -> Any:
+    from nbgrad.ops.pointwise import maximum, minimum
+
+    x = input._data
+    if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
+        return (maximum if which == "max" else minimum)(input, dim)
+    if dim is None:
+        if x.size == 0:
+            raise RuntimeError(
+                f"{which}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        data = np.asarray(x.max() if which == "max" else x.min())
+        node = MaxBackward1 if which == "max" else MinBackward1
+        return record(node, data, (input,), (input, RESULT))
+    d = wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        values = x
+        idx = np.asarray(0)
+    else:
+        if x.shape[d] == 0:
+            raise IndexError(
+                f"{which}(): Expected reduction dim {d} to have non-zero size."
+            )
+        idx = (np.argmax if which == "max" else np.argmin)(x, axis=d, keepdims=keepdim)
+        values = np.take_along_axis(x, idx if keepdim else np.expand_dims(idx, d), axis=d)
+        if not keepdim:
+            values = np.squeeze(values, d)
+    node = MaxBackward0 if which == "max" else MinBackward0
+    out = record(node, np.asarray(values), (input,), (x.shape, d, keepdim, idx))
+    from nbgrad._tensor import _wrap
+
+    result_cls = MaxResult if which == "max" else MinResult
+    return result_cls(out, _wrap(np.asarray(idx, dtype=np.int64)))
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """The largest element; with ``dim``, ``(values, indices)`` along it; with a tensor, the
+    elementwise maximum."""
+    check_tensor(input, "max")
+    return _extreme(input, dim, keepdim, "max")
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """The smallest element; see ``max``."""
+    check_tensor(input, "min")
+    return _extreme(input, dim, keepdim, "min")
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    if dim == () or dim is None:
+        return max(input)
+    return max(input, dim, keepdim).values
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    if dim == () or dim is None:
+        return min(input)
+    return min(input, dim, keepdim).values
+
+
+def _arg(input: Tensor, dim: int | None, keepdim: bool, fn: Any) -> Tensor:
+    from nbgrad._tensor import _wrap
+
+    x = input._data
+    if dim is None:
+        out = np.asarray(fn(x), dtype=np.int64)
+        return _wrap(out.reshape((1,) * x.ndim) if keepdim else out)
+    d = wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return _wrap(np.asarray(0, dtype=np.int64))
+    return _wrap(np.asarray(fn(x, axis=d, keepdims=keepdim), dtype=np.int64))
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    check_tensor(input, "argmax")
+    return _arg(input, dim, keepdim, np.argmax)
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    check_tensor(input, "argmin")
+    return _arg(input, dim, keepdim, np.argmin)
+
+
+# --- softmax ------------------------------------------------------------------------------
+
+
+def _float_only(input: Tensor, kernel: str) -> np.ndarray:
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f'"{kernel}" not implemented for \'{_dtype._legacy_type_name(input.dtype)[:-6]}\''
+        )
+    return as_float(input)
+
+
+class SoftmaxBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, dim, result):
+        # The Jacobian of softmax is diag(s) - s s^T; applied to g without building it.
+        return (result * (g - F.sum(g * result, dim, True)),)
+
+
+def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """``exp(x) / exp(x).sum(dim)``, computed stably by subtracting the maximum first."""
+    check_tensor(input, "softmax")
+    if dtype is not None:
+        input = input.to(dtype)
+    x = _float_only(input, "softmax_lastdim_kernel_impl")
+    d = wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        data = np.ones_like(x)
+    else:
+        with np.errstate(all="ignore"):
+            e = np.exp(x - x.max(axis=d, keepdims=True))
+            data = e / e.sum(axis=d, keepdims=True)
+    return record(SoftmaxBackward0, data, (input,), (d if x.ndim else None, RESULT))
+
+
+class LogSoftmaxBackward0(Node):
+    __slots__ = ()
+
+    def vjp(self, F, g, dim, result):
+        return (g - F.exp(result) * F.sum(g, dim, True),)
+
+
+def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """``x - logsumexp(x)``: the log of softmax, without ever taking a log of zero."""
+    check_tensor(input, "log_softmax")
+    if dtype is not None:
+        input = input.to(dtype)
+    x = _float_only(input, "log_softmax_lastdim_kernel_impl")
+    d = wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        data = np.zeros_like(x)
+    else:
+        with np.errstate(all="ignore"):
+            shifted = x - x.max(axis=d, keepdims=True)
+            data = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
+    return record(LogSoftmaxBackward0, data, (input,), (d if x.ndim else None, RESULT))
+
+
+_ = builtins
