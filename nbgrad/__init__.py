@@ -5,6 +5,8 @@ the same printing, the same gradients and the same error messages. Only NumPy is
 here; the notebook side (graphs, widgets, magics) loads when first used.
 """
 
+import warnings as _warnings
+
 from nbgrad import autograd
 from nbgrad._creation import (
     Generator,
@@ -105,6 +107,11 @@ from nbgrad.ops import (
     unsqueeze,
     where,
 )
+
+# torch computes inf and nan silently (log(0), 1/0, exp(1000)); NumPy would warn. Silencing
+# NumPy's floating-point warnings for nbgrad's own modules costs nothing per op, where an
+# np.errstate block around each op would cost more than the op itself.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nbgrad(\.|$)")
 
 # torch's short names for dtypes
 float = float32  # noqa: A001

@@ -96,11 +96,13 @@ def tensor(
         _scan(data, 0, [], dtypes)
         inferred = _dtype.get_default_dtype() if not dtypes else functools.reduce(
             _dtype.promote_types, dtypes)
+        # Python numbers go straight to the requested dtype: 0.7 must not pass through float32
+        # on its way to float64.
         try:
-            arr = np.array(_unwrap(data), dtype=inferred.numpy)
+            arr = np.array(_unwrap(data), dtype=(inferred if dtype is None else dtype).numpy)
         except OverflowError:
             raise RuntimeError("Overflow when unpacking long") from None
-    if dtype is not None:
+    if dtype is not None and arr.dtype != dtype.numpy:
         arr = arr.astype(dtype.numpy)
     return _finish(arr, requires_grad)
 

@@ -326,13 +326,16 @@ class Tensor:
             self.grad_fn = result.grad_fn
             self._requires_grad = True
             result.grad_fn.result = data
-            if result.grad_fn._out_version is not None:
-                result.grad_fn._out_version = (self._version, self._version[0])
+            result.grad_fn._rebind_output(self._version)
         return self
 
     def _inplace(self, op: Callable, *others: Any) -> Tensor:
         if self._check_inplace(*others):
-            return self._assign(op(self, *others))
+            # The op may save its input for backward, and that input is about to be
+            # overwritten: it sees a copy of the old value, on the same place in the graph.
+            old = _wrap(np.array(self._data, copy=True), self._requires_grad, self.grad_fn)
+            old._acc = self._acc
+            return self._assign(op(old, *others))
         from nbgrad._grad_mode import no_grad
 
         with no_grad():
@@ -520,6 +523,33 @@ class Tensor:
 
     def __ge__(self, other: Any) -> Tensor:
         return compare(np.greater_equal, self, other)
+
+    def __and__(self, other: Any) -> Tensor:
+        return bitwise(np.bitwise_and, "bitwise_and", self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return bitwise(np.bitwise_or, "bitwise_or", self, other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return bitwise(np.bitwise_xor, "bitwise_xor", self, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __invert__(self) -> Tensor:
+        if self._data.dtype.kind == "f":
+            raise TypeError(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+            )
+        return _wrap(np.invert(self._data))
+
+    def logical_not(self) -> Tensor:
+        return logical_not(self)
+
+    def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return _wrap(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))
+
+    def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return _wrap(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
 
     eq = __eq__
     ne = __ne__
@@ -712,6 +742,7 @@ from nbgrad.ops import (  # noqa: E402
     add,
     argmax,
     argmin,
+    bitwise,
     clamp,
     clone,
     compare,
@@ -725,6 +756,7 @@ from nbgrad.ops import (  # noqa: E402
     getitem,
     log,
     log_softmax,
+    logical_not,
     matmul,
     max,
     mean,

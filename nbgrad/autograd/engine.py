@@ -7,33 +7,48 @@ step-through widget shows.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from nbgrad._grad_mode import STATE
-from nbgrad.autograd.graph import AccumulateGrad, Node, accumulator
+from nbgrad.autograd.graph import FREED_GRAPH, AccumulateGrad, Node, accumulator
 
 __all__ = ["run_backward", "store_grad", "sum_to"]
 
 
-def _collect(roots: list[Node]) -> dict[Node, int]:
-    """How many edges lead into each node reachable from ``roots``."""
-    deps: dict[Node, int] = {}
+def _order(roots: list[Node]) -> tuple[list[Node], dict[Node, int]]:
+    """The function nodes reachable from ``roots`` in the order backward runs them, and for
+    each leaf's ``AccumulateGrad`` how many edges lead into it.
+
+    torch runs, among the nodes that are ready, the most recently created one first. A node
+    is always created after the nodes of its inputs, so that is simply the order of creation,
+    latest first: one sort instead of a priority queue.
+    """
+    funcs: list[Node] = []
+    leaf_deps: dict[Node, int] = {}
     seen = set(roots)
     stack = list(seen)
     while stack:
         node = stack.pop()
+        if node.__class__ is AccumulateGrad:
+            continue
+        funcs.append(node)
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt.__class__ is AccumulateGrad:
+                leaf_deps[nxt] = leaf_deps.get(nxt, 0) + 1
             if nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
-    return deps
+    funcs.sort(key=_by_seq, reverse=True)
+    return funcs, leaf_deps
+
+
+def _by_seq(node: Node) -> int:
+    return node._seq
 
 
 def _needed(roots: list[Node], targets: set[Node]) -> set[Node]:
@@ -97,29 +112,38 @@ def store_grad(t: Any, g: Any, tensor_mode: bool) -> None:
         old._version[0] += 1
 
 
-def _run_node(node: Node, g: Any, tensor_mode: bool, accumulate: bool) -> tuple | None:
-    if isinstance(node, AccumulateGrad):
-        leaf = node.variable
-        if leaf._hooks:
-            g = _run_hooks(leaf._hooks, g, tensor_mode)
-        node.grad_output = _to_array(g)
-        if accumulate:
-            store_grad(leaf, g, tensor_mode)
-        return None
+def _run_leaf(node: AccumulateGrad, g: Any, tensor_mode: bool, accumulate: bool) -> None:
+    leaf = node.variable
+    if leaf._hooks:
+        g = _run_hooks(leaf._hooks, g, tensor_mode)
+    node.grad_output = _to_array(g)
+    if accumulate:
+        store_grad(leaf, g, tensor_mode)
+
+
+def _run_node(node: Node, g: Any, F: Any, tensor_mode: bool) -> tuple:
+    """Apply one node's formula: the gradient it sends along each of its edges."""
     if node._pre_hooks:
         g = _run_hooks(node._pre_hooks, g, tensor_mode)
     if node._retained is not None:
         t = node._retained()
         if t is not None:
             store_grad(t, g, tensor_mode)
-    saved = node._unpack(tensor_mode)
-    grads = node.vjp(_tensor_namespace() if tensor_mode else NUMPY_NAMESPACE, g, *saved)
+    if tensor_mode:
+        saved = node._unpack(True)
+    else:
+        saved = node._plain
+        if saved is None:
+            raise RuntimeError(FREED_GRAPH)
+        if node._versions is not None:
+            node._check_versions()
+    grads = node.vjp(F, g, *saved)
     fix = node._fix
     if fix is not None:
-        grads = tuple(_fixup(gi, f, tensor_mode) for gi, f in zip(grads, fix))
+        grads = tuple([_fixup(gi, f, tensor_mode) for gi, f in zip(grads, fix)])
     if tensor_mode:
         node.grad_output = g._data
-        node.grad_inputs = tuple(_to_array(gi) for gi in grads)
+        node.grad_inputs = tuple([_to_array(gi) for gi in grads])
     else:
         node.grad_output = g
         node.grad_inputs = grads
@@ -191,35 +215,78 @@ def run_backward(
         needed = _needed(root_nodes, set(captures))
         results: list[Any] = [None] * len(inputs)
 
-    deps = _collect(root_nodes)
-    ready = [(-n._seq, n) for n in set(root_nodes) if n not in deps]
-    heapq.heapify(ready)
+    funcs, leaf_deps = _order(root_nodes)
+    F = _tensor_namespace() if tensor_mode else NUMPY_NAMESPACE
+    filtering = captures is not None
+    to_leaves = accumulate and not filtering
+
+    def capture(node: Node, g: Any) -> None:
+        # The tensor's hooks run before its gradient is captured, as in torch; except when
+        # the node runs on (an input below it is wanted too): torch then captures the
+        # gradient before its hooks, which run once, in _run_node.
+        if node not in needed:
+            hooks = (node.variable._hooks if node.__class__ is AccumulateGrad
+                     else node._pre_hooks)
+            if hooks:
+                g = _run_hooks(hooks, g, tensor_mode)
+        for k in captures[node]:
+            results[k] = g
+
+    def run_leaves(leaves: list[Node]) -> None:
+        # Leaves run as soon as their gradient is complete, latest-created first (torch's
+        # priority for AccumulateGrad).
+        if len(leaves) > 1:
+            leaves.sort(key=_by_seq, reverse=True)
+        for leaf in leaves:
+            g = buffers.pop(leaf, None)
+            if g is None:
+                continue
+            if filtering:
+                if leaf in captures:
+                    capture(leaf, g)
+                continue
+            _run_leaf(leaf, g, tensor_mode, to_leaves)
+
     prev_mode = STATE.enabled
     STATE.enabled = create_graph
     try:
-        while ready:
-            node = heapq.heappop(ready)[1]
+        run_leaves([n for n in dict.fromkeys(root_nodes)
+                    if n.__class__ is AccumulateGrad and n not in leaf_deps])
+        # The hot loop: one pass per node.
+        for node in funcs:
             g = buffers.pop(node, None)
             grads = None
-            if captures is not None and node in captures and g is not None:
-                for k in captures[node]:
-                    results[k] = g
-            if g is not None and (needed is None or node in needed or captures is None):
-                grads = _run_node(node, g, tensor_mode, accumulate and captures is None)
-                if not retain_graph:
-                    node._release()
-            for i, (nxt, _) in enumerate(node.next_functions):
-                if nxt is None:
-                    continue
-                if grads is not None:
-                    gi = grads[i]
+            if g is not None:
+                if filtering and node in captures:
+                    capture(node, g)
+                if not filtering or node in needed:
+                    grads = _run_node(node, g, F, tensor_mode)
+                    if not retain_graph and node._frees:
+                        node._kept = node._saved  # for drawing (nbgrad.viz)
+                        node._saved = None
+                        node._plain = None
+            ready = None
+            if grads is None:
+                for nxt, _ in node.next_functions:
+                    if nxt is not None and nxt.__class__ is AccumulateGrad:
+                        left = leaf_deps[nxt] - 1
+                        leaf_deps[nxt] = left
+                        if not left:
+                            ready = [nxt] if ready is None else [*ready, nxt]
+            else:
+                for (nxt, _), gi in zip(node.next_functions, grads):
+                    if nxt is None:
+                        continue
                     if gi is not None:
                         prev = buffers.get(nxt)
                         buffers[nxt] = gi if prev is None else prev + gi
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
-                    heapq.heappush(ready, (-nxt._seq, nxt))
+                    if nxt.__class__ is AccumulateGrad:
+                        left = leaf_deps[nxt] - 1
+                        leaf_deps[nxt] = left
+                        if not left:
+                            ready = [nxt] if ready is None else [*ready, nxt]
+            if ready is not None:
+                run_leaves(ready)
     finally:
         STATE.enabled = prev_mode
 

@@ -28,23 +28,23 @@ def _outputs(fn: Callable, inputs: tuple) -> tuple:
 
 def _numerical(fn: Callable, inputs: tuple, k: int, n_out: list[int], eps: float) -> list:
     """d output / d input k by central differences: one (n_in, n_out) matrix per output."""
-    from nbgrad._grad_mode import no_grad
-
     x = inputs[k]._storage()
-    flat = x.reshape(-1)  # a view: perturbing it perturbs the input
-    jac = [np.zeros((flat.size, n)) for n in n_out]
-    with no_grad():
-        for i in range(flat.size):
-            orig = flat[i].item()
-            flat[i] = orig + eps
-            plus = [np.asarray(o._data, dtype=np.float64).reshape(-1)
-                    for o in _outputs(fn, inputs)]
-            flat[i] = orig - eps
-            minus = [np.asarray(o._data, dtype=np.float64).reshape(-1)
-                     for o in _outputs(fn, inputs)]
-            flat[i] = orig
-            for j, (p, m) in enumerate(zip(plus, minus)):
-                jac[j][i] = (p - m) / (2 * eps)
+    jac = [np.zeros((x.size, n)) for n in n_out]
+    # Grad mode stays as the caller set it (as in torch): the function may register hooks.
+    # Index the input itself (in row-major order), never a reshape of it: reshaping a
+    # non-contiguous input copies it, and perturbing the copy would change nothing.
+    for i, at in enumerate(np.ndindex(x.shape)):
+        orig = x[at].item()
+        x[at] = orig + eps
+        # copies: a view's output shares memory with the input perturbed next
+        plus = [np.array(o._data, dtype=np.float64).reshape(-1)
+                for o in _outputs(fn, inputs)]
+        x[at] = orig - eps
+        minus = [np.array(o._data, dtype=np.float64).reshape(-1)
+                 for o in _outputs(fn, inputs)]
+        x[at] = orig
+        for j, (p, m) in enumerate(zip(plus, minus)):
+            jac[j][i] = (p - m) / (2 * eps)
     return jac
 
 

@@ -67,23 +67,29 @@ class Node:
     """
 
     __slots__ = (
-        "next_functions", "result", "grad_output", "grad_inputs", "_saved", "_versions",
-        "_out_version", "_fix", "_seq", "_pre_hooks", "_retained", "_metadata", "__weakref__",
+        "next_functions", "result", "grad_output", "grad_inputs", "_saved", "_plain",
+        "_versions", "_fix", "_seq", "_frees", "__dict__", "__weakref__",
     )
     # Whether a saved Python number counts as a saved tensor (freed after backward): torch
     # wraps the number in ``x * 2`` as a tensor, so a second backward through it fails.
     numbers_are_saved = False
+    # Rarely set, so they live on the class until they are: making a node stays cheap.
+    _pre_hooks: list | None = None
+    _retained: Any = None
+    _metadata: dict | None = None
 
     def __init__(self) -> None:
+        # ``record`` (ops/_core.py) fills these in directly for the nodes of ops.
         self._seq = next(_sequence)
+        self.next_functions = ()
+        self.result = None
         self.grad_output = None
         self.grad_inputs = None
-        self._pre_hooks = None
-        self._retained = None
-        self._metadata = None
+        self._saved = ()
+        self._plain = ()  # the saved values as arrays, for a backward on arrays
+        self._versions = None  # (version box, expected, tensor or None for the output) each
         self._fix = None
-        self._versions = None
-        self._out_version = None
+        self._frees = False  # whether a backward frees the saved values
 
     # -- torch's introspection API -------------------------------------------------------
     def name(self) -> str:
@@ -112,40 +118,41 @@ class Node:
             raise RuntimeError(FREED_GRAPH)
         if self._versions is not None:
             self._check_versions()
-        if not saved:
-            return saved
+        if not as_tensors:
+            return self._plain
         from nbgrad._tensor import Tensor, _wrap
 
         out = []
         for s in saved:
             if isinstance(s, Tensor):
-                out.append(s if as_tensors else s._data)
+                out.append(s)
             elif s is RESULT:
-                out.append(_wrap(self.result, True, self) if as_tensors else self.result)
-            elif as_tensors and isinstance(s, np.ndarray):
+                out.append(_wrap(self.result, True, self))
+            elif isinstance(s, np.ndarray):
                 out.append(_wrap(s))
             else:
                 out.append(s)
         return tuple(out)
 
     def _check_versions(self) -> None:
-        from nbgrad._tensor import Tensor
+        """torch's version-counter check: a saved value changed in place since it was saved."""
+        for box, expected, t in self._versions:
+            if box[0] != expected:
+                raise _modified_error(t, box[0], expected, self)
 
-        tensors = [s for s in self._saved if isinstance(s, Tensor)]
-        for t, expected in zip(tensors, self._versions):
-            if t._version[0] != expected:
-                raise _modified_error(t, t._version[0], expected)
-        if self._out_version is not None and self._out_version[0][0] != self._out_version[1]:
-            box, expected = self._out_version
-            raise _modified_error(None, box[0], expected, self)
+    def _rebind_output(self, box: list) -> None:
+        """The output now lives in another tensor (an in-place op): watch its version."""
+        if self._versions is not None:
+            self._versions = tuple(
+                (box, box[0], None) if t is None else (b, v, t) for b, v, t in self._versions
+            )
 
     def _release(self) -> None:
         """Free saved values after a backward, as torch does unless ``retain_graph``."""
-        saved = self._saved
-        if saved and (self.numbers_are_saved or any(
-            s is RESULT or isinstance(s, np.ndarray) or hasattr(s, "_data") for s in saved
-        )):
+        if self._frees:
+            self._kept = self._saved  # for drawing (nbgrad.viz); a backward still refuses
             self._saved = None
+            self._plain = None
 
 
 def _modified_error(t: Any, version: int, expected: int, node: Node | None = None) -> RuntimeError:

@@ -4,6 +4,7 @@ from nbgrad.ops.linalg import dot, matmul, mm, mv
 from nbgrad.ops.pointwise import (
     abs,
     add,
+    bitwise,
     clamp,
     clone,
     compare,
@@ -11,6 +12,7 @@ from nbgrad.ops.pointwise import (
     div,
     exp,
     log,
+    logical_not,
     maximum,
     minimum,
     mul,
@@ -61,7 +63,8 @@ from nbgrad.ops.shape import (
 )
 
 __all__ = [
-    "T", "abs", "add", "amax", "amin", "argmax", "argmin", "cat", "clamp", "clone", "compare",
+    "T", "abs", "add", "bitwise", "logical_not", "amax", "amin", "argmax", "argmin", "cat",
+    "clamp", "clone", "compare",
     "cos", "div", "dot", "exp", "expand", "expand_copy", "flatten", "getitem", "log",
     "log_softmax", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "mv",
     "neg", "permute", "pow", "reciprocal", "relu", "reshape", "rsub", "sigmoid", "sign", "sin",

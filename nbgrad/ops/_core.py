@@ -9,7 +9,7 @@ import numpy as np
 from nbgrad import _dtype
 from nbgrad._grad_mode import STATE
 from nbgrad._tensor import Tensor, _wrap, _wrap_dim
-from nbgrad.autograd.graph import RESULT, Node, accumulator
+from nbgrad.autograd.graph import RESULT, Node, _sequence, accumulator
 
 __all__ = ["record", "RESULT", "Node", "Tensor", "binary_operands", "as_float", "check_tensor",
            "wrap_dim", "float_dtype"]
@@ -18,13 +18,9 @@ _BY_NUMPY = _dtype._BY_NUMPY
 wrap_dim = _wrap_dim
 
 
-def _edge(t: Any) -> tuple:
-    if isinstance(t, Tensor):
-        if t.grad_fn is not None:
-            return (t.grad_fn, 0)
-        if t._requires_grad:
-            return (accumulator(t), 0)
-    return (None, 0)
+_NO_EDGE = (None, 0)
+_new = object.__new__
+_next_seq = _sequence.__next__
 
 
 def record(
@@ -42,33 +38,72 @@ def record(
     ops whose inputs may have been broadcast or promoted: the engine then sums each input's
     gradient back to its shape and casts it to its dtype, so no op has to.
     """
+    # This runs once per op: it is written for speed (one pass, no helper calls).
     out = _wrap(data)
     if not STATE.enabled:
         return out
+    edges = []
+    live = False
     for t in inputs:
-        if isinstance(t, Tensor) and t._requires_grad:
-            break
-    else:
+        if isinstance(t, Tensor):
+            fn = t.grad_fn
+            if fn is not None:
+                edges.append((fn, 0))
+                live = True
+                continue
+            if t._requires_grad:
+                edges.append((accumulator(t), 0))
+                live = True
+                continue
+        edges.append(_NO_EDGE)
+    if not live:
         return out
-    node = node_cls()
-    node.next_functions = tuple([_edge(t) for t in inputs])
+    node = _new(node_cls)
+    node._seq = _next_seq()
+    node.next_functions = tuple(edges)
     node.result = data
+    node.grad_output = node.grad_inputs = node._fix = None
     node._saved = saved
     if saved:
-        versions = [s._version[0] for s in saved if isinstance(s, Tensor)]
-        if versions:
-            node._versions = tuple(versions)
+        # Note what a backward must check (versions) and free, and the values as arrays.
+        plain = []
+        versions = None
+        frees = node_cls.numbers_are_saved
         for s in saved:
-            if s is RESULT:
-                node._out_version = (out._version, 0)
+            if isinstance(s, Tensor):
+                if versions is None:
+                    versions = []
+                box = s._version
+                versions.append((box, box[0], s))
+                plain.append(s._data)
+                frees = True
+            elif s is RESULT:
+                if versions is None:
+                    versions = []
+                versions.append((out._version, 0, None))
+                plain.append(data)
+                frees = True
+            else:
+                if isinstance(s, np.ndarray):
+                    frees = True
+                plain.append(s)
+        node._versions = None if versions is None else tuple(versions)
+        node._plain = tuple(plain)
+        node._frees = frees
+    else:
+        node._versions = None
+        node._plain = ()
+        node._frees = False
     if broadcast:
-        shape, dt = np.shape(data), data.dtype
+        shape, dt = data.shape, data.dtype
         fix = None
         for i, t in enumerate(inputs):
             if isinstance(t, Tensor) and t._requires_grad:
-                ts, tdt = t._data.shape, t._data.dtype
+                td = t._data
+                ts, tdt = td.shape, td.dtype
                 if ts != shape or tdt != dt:
-                    fix = fix or [None] * len(inputs)
+                    if fix is None:
+                        fix = [None] * len(inputs)
                     fix[i] = (ts if ts != shape else None, tdt if tdt != dt else None)
         node._fix = fix
     out.grad_fn = node

@@ -65,6 +65,13 @@ class BmmBackward0(_MatmulBackward):
     __slots__ = ()
 
 
+class CloneBackward0(_MatmulBackward):
+    """A matrix times a batch, when the matrix requires grad: torch folds the batch into one
+    ``mm`` and copies the transposed result back (``.contiguous()``), which records a clone."""
+
+    __slots__ = ()
+
+
 def _dtype_name(d: np.dtype) -> str:
     return {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
             "float16": "c10::Half", "bool": "bool"}.get(d.name, d.name)
@@ -131,6 +138,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     check_tensor(other, "matmul", "other", 2)
     a, b = input._data, other._data
     node = _check_shapes(a, b)
+    if node is UnsafeViewBackward0 and a.ndim == 2 and input._requires_grad:
+        node = CloneBackward0
     data = np.matmul(a, b)
     if not isinstance(data, np.ndarray):
         data = np.asarray(data)

@@ -28,13 +28,8 @@ from nbgrad.ops._core import (
 __all__ = [
     "add", "sub", "rsub", "mul", "div", "pow", "neg", "reciprocal", "sin", "cos", "tan", "exp",
     "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "clamp", "where", "compare", "to_dtype",
-    "clone", "square", "maximum", "minimum", "sign",
+    "clone", "square", "maximum", "minimum", "sign", "bitwise", "logical_not",
 ]
-
-
-def _quiet() -> np.errstate:
-    # torch returns inf/nan silently where NumPy would warn (log(0), 1/0, exp(1000)).
-    return np.errstate(all="ignore")
 
 
 # --- arithmetic ---------------------------------------------------------------------------
@@ -64,9 +59,31 @@ class SubBackward0(Node):
         return g, -g * alpha
 
 
+def _is_bool(x: Any) -> bool:
+    if isinstance(x, Tensor):
+        return x._data.dtype.kind == "b"
+    return isinstance(x, (bool, np.bool_))
+
+
+def _check_sub(a: Any, b: Any) -> None:
+    """torch refuses ``-`` when either side is bool (a Python ``True`` counts as one)."""
+    a_bool, b_bool = _is_bool(a), _is_bool(b)
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``."""
     check_tensor(input, "sub")
+    _check_sub(input, other)
     a, b, _ = binary_operands(input, other, "sub")
     data = a - b if alpha == 1 else a - alpha * b
     return record(SubBackward0, data, (input, other), (alpha,), broadcast=True)
@@ -81,6 +98,7 @@ class RsubBackward1(Node):
 
 def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """``other - alpha * input`` for a number ``other``: what ``2 - x`` computes."""
+    _check_sub(other, input)
     a, b, _ = binary_operands(input, other, "rsub")
     data = b - a if alpha == 1 else b - alpha * a
     return record(RsubBackward1, data, (input,), (alpha,), broadcast=True)
@@ -119,8 +137,7 @@ def div(input: Any, other: Any) -> Tensor:
     """True division: integers divide into floating point, as in torch."""
     check_tensor(input, "div")
     a, b, _ = binary_operands(input, other, "div", floating=True)
-    with _quiet():
-        data = np.true_divide(a, b)
+    data = np.true_divide(a, b)
     saved = (input if _needs(other) else None, other)
     return record(DivBackward0, data, (input, other), saved, broadcast=True)
 
@@ -157,15 +174,13 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
     """``input ** exponent`` for tensors and numbers on either side."""
     if isinstance(exponent, Tensor) and not isinstance(input, Tensor):
         a, e, _ = binary_operands(input, exponent, "pow")
-        with _quiet():
-            data = np.power(a, e)
+        data = np.power(a, e)
         return record(PowBackward2, data, (exponent,), (input, RESULT), broadcast=True)
     check_tensor(input, "pow")
     a, e, npdt = binary_operands(input, exponent, "pow")
     if npdt.kind in "iu" and isinstance(e, int) and e < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    with _quiet():
-        data = a * a if e == 2 and not isinstance(e, np.ndarray) else np.power(a, e)
+    data = a * a if not isinstance(e, np.ndarray) and e == 2 else np.power(a, e)
     if isinstance(exponent, Tensor):
         return record(PowBackward1, data, (input, exponent), (input, exponent, RESULT),
                       broadcast=True)
@@ -202,8 +217,7 @@ class ReciprocalBackward0(Node):
 
 def reciprocal(input: Tensor) -> Tensor:
     check_tensor(input, "reciprocal")
-    with _quiet():
-        data = np.reciprocal(as_float(input))
+    data = np.reciprocal(as_float(input))
     return record(ReciprocalBackward0, data, (input,), (RESULT,))
 
 
@@ -255,8 +269,7 @@ class ExpBackward0(Node):
 
 def exp(input: Tensor) -> Tensor:
     check_tensor(input, "exp")
-    with _quiet():
-        data = np.exp(as_float(input))
+    data = np.exp(as_float(input))
     return record(ExpBackward0, data, (input,), (RESULT,))
 
 
@@ -269,8 +282,7 @@ class LogBackward0(Node):
 
 def log(input: Tensor) -> Tensor:
     check_tensor(input, "log")
-    with _quiet():
-        data = np.log(as_float(input))
+    data = np.log(as_float(input))
     return record(LogBackward0, data, (input,), (input,))
 
 
@@ -283,8 +295,7 @@ class SqrtBackward0(Node):
 
 def sqrt(input: Tensor) -> Tensor:
     check_tensor(input, "sqrt")
-    with _quiet():
-        data = np.sqrt(as_float(input))
+    data = np.sqrt(as_float(input))
     return record(SqrtBackward0, data, (input,), (RESULT,))
 
 
@@ -335,8 +346,7 @@ def sigmoid(input: Tensor) -> Tensor:
     """``1 / (1 + exp(-x))``; saturates to exactly 0 or 1 without warnings."""
     check_tensor(input, "sigmoid")
     x = as_float(input)
-    with _quiet():
-        data = 1 / (1 + np.exp(-x))
+    data = 1 / (1 + np.exp(-x))
     return record(SigmoidBackward0, data, (input,), (RESULT,))
 
 
@@ -481,6 +491,31 @@ def compare(ufunc: np.ufunc, a: Any, b: Any) -> Tensor:
     if isinstance(b, Tensor):
         check_broadcast(ad, bd)
     return _wrap(np.asarray(ufunc(ad, bd)))
+
+
+def bitwise(ufunc: np.ufunc, name: str, a: Tensor, b: Any) -> Tensor:
+    """``&``, ``|``, ``^`` on bool or integer tensors: never part of the graph."""
+    from nbgrad._tensor import _wrap
+
+    for x in (a, b):
+        kind = x._data.dtype.kind if isinstance(x, Tensor) else (
+            "f" if isinstance(x, float) else "i")
+        if kind == "f":
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{_dtype._legacy_type_name(x.dtype)[:-6]}'"
+                                      if isinstance(x, Tensor) else
+                                      f'"{name}_cpu" not implemented for \'Float\'')
+    bd = b._data if isinstance(b, Tensor) else b
+    if isinstance(b, Tensor):
+        check_broadcast(a._data, bd)
+    return _wrap(np.asarray(ufunc(a._data, bd)))
+
+
+def logical_not(input: Tensor) -> Tensor:
+    from nbgrad._tensor import _wrap
+
+    check_tensor(input, "logical_not")
+    return _wrap(np.logical_not(input._data))
 
 
 class ToCopyBackward0(Node):

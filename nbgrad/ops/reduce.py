@@ -29,7 +29,7 @@ def _dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
     wrapped = tuple(sorted(wrap_dim(d, ndim) for d in dims))
     if len(set(wrapped)) != len(wrapped):
         raise RuntimeError(f"dim {wrapped[0]} appears multiple times in the list of dims")
-    return wrapped
+    return wrapped if ndim else None  # a 0-d tensor accepts dim 0 (or -1): its one element
 
 
 def _unreduce(F: Any, g: Any, shape: tuple, dims: tuple | None, keepdim: bool) -> Any:
@@ -223,16 +223,40 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
     return _extreme(input, dim, keepdim, "min")
 
 
+class AmaxBackward0(Node):
+    """The gradient of ``amax`` is shared evenly by the elements equal to the maximum (unlike
+    ``max(dim)``, which sends it to the one element its index names)."""
+
+    __slots__ = ()
+
+    def vjp(self, F, g, x, dims, keepdim, result):
+        shape = tuple(x.shape)
+        winners = F.mask(x == _unreduce(F, result, shape, dims, keepdim), g)
+        share = _unreduce(F, g, shape, dims, keepdim) / F.sum(winners, dims, True)
+        return (winners * share,)
+
+
+class AminBackward0(AmaxBackward0):
+    __slots__ = ()
+
+
+def _amax(input: Tensor, dim: Any, keepdim: bool, which: str) -> Tensor:
+    check_tensor(input, which)
+    x = input._data
+    dims = _dims(dim, x.ndim)  # () or None: every dimension
+    data = np.asarray((np.amax if which == "amax" else np.amin)(x, axis=dims, keepdims=keepdim))
+    node = AmaxBackward0 if which == "amax" else AminBackward0
+    return record(node, data, (input,), (input, dims, keepdim, RESULT))
+
+
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    if dim == () or dim is None:
-        return max(input)
-    return max(input, dim, keepdim).values
+    """The largest elements along ``dim`` (one or several dimensions; all by default)."""
+    return _amax(input, dim, keepdim, "amax")
 
 
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    if dim == () or dim is None:
-        return min(input)
-    return min(input, dim, keepdim).values
+    """The smallest elements along ``dim``; see ``amax``."""
+    return _amax(input, dim, keepdim, "amin")
 
 
 def _arg(input: Tensor, dim: int | None, keepdim: bool, fn: Any) -> Tensor:
@@ -287,9 +311,8 @@ def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     if x.ndim == 0:
         data = np.ones_like(x)
     else:
-        with np.errstate(all="ignore"):
-            e = np.exp(x - x.max(axis=d, keepdims=True))
-            data = e / e.sum(axis=d, keepdims=True)
+        e = np.exp(x - x.max(axis=d, keepdims=True))
+        data = e / e.sum(axis=d, keepdims=True)
     return record(SoftmaxBackward0, data, (input,), (d if x.ndim else None, RESULT))
 
 
@@ -310,9 +333,8 @@ def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     if x.ndim == 0:
         data = np.zeros_like(x)
     else:
-        with np.errstate(all="ignore"):
-            shifted = x - x.max(axis=d, keepdims=True)
-            data = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
+        shifted = x - x.max(axis=d, keepdims=True)
+        data = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
     return record(LogSoftmaxBackward0, data, (input,), (d if x.ndim else None, RESULT))
 
 

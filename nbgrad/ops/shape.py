@@ -427,6 +427,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     if Ellipsis in items:
         k = items.index(Ellipsis)
         items = items[:k] + (slice(None),) * (input.ndim - n_real) + items[k + 1:]
+    is_tuple = isinstance(index, tuple) or index is Ellipsis
     out = input
     dim = 0
     changed = False
@@ -436,7 +437,9 @@ def getitem(input: Tensor, index: Any) -> Tensor:
             dim += 1
             changed = True
         elif isinstance(item, slice):
-            if item != slice(None):
+            # Like torch: inside a tuple, a slice over a whole dimension is skipped; a lone
+            # slice is always a slice op (x[:] is SliceBackward0, x[:, :] AliasBackward0).
+            if not (is_tuple and _whole(item, out._data.shape[dim])):
                 out = _slice(out, dim, item)
                 changed = True
             dim += 1
@@ -447,6 +450,13 @@ def getitem(input: Tensor, index: Any) -> Tensor:
         x = input._storage()
         out = _as_view(record(AliasBackward0, x.view(), (input,)), input)
     return out
+
+
+def _whole(s: slice, size: int) -> bool:
+    """Whether a slice keeps a whole dimension, in order (what torch skips in a tuple)."""
+    return (s.start is None or (isinstance(s.start, int) and s.start == 0)) and (
+        s.step is None or (isinstance(s.step, int) and s.step == 1)) and (
+        s.stop is None or (isinstance(s.stop, int) and s.stop >= size))
 
 
 def _select(input: Tensor, dim: int, i: int) -> Tensor:
