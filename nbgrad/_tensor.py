@@ -7,6 +7,7 @@ under ``import nbgrad as torch`` all mean the same thing.
 
 from __future__ import annotations
 
+import builtins
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -30,11 +31,15 @@ NON_LEAF_GRAD_WARNING = (
     "See github.com/pytorch/pytorch/pull/30531 for more information."
 )
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+LEAF_VIEW_INPLACE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
 ONLY_FLOAT_GRAD = "only Tensors of floating point dtype can require gradients"
 
 
 def _wrap(data: Any, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
     """A Tensor around ``data`` (an ndarray or NumPy scalar), without copying or checks."""
+    # record() in ops/_core.py inlines these lines on the hot path: keep the two in step.
     t = _object_new(Tensor)
     t._data = data
     t._requires_grad = requires_grad
@@ -116,6 +121,10 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None and value:
+            # torch refuses the attribute on a non-leaf even for True (requires_grad_(True) is
+            # a no-op there)
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         if self.grad_fn is not None:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use "
@@ -123,16 +132,24 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if value and not self.dtype.is_floating_point:
-            raise RuntimeError(ONLY_FLOAT_GRAD)
+            # the attribute's words; requires_grad_() says it without "and complex"
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError(ONLY_FLOAT_GRAD)
+        if requires_grad and self.grad_fn is not None:
+            return self  # already requires grad: a no-op, as in torch
         self.requires_grad = requires_grad
         return self
 
     @property
     def grad(self) -> Tensor | None:
-        if self.grad_fn is not None and not self.retains_grad:
+        # torch warns only while the gradient is missing (backward(inputs=[t]) fills it)
+        if self._grad is None and self.grad_fn is not None and not self.retains_grad:
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -306,6 +323,8 @@ class Tensor:
             isinstance(o, Tensor) and o._requires_grad for o in others
         )
         if needs_graph and self._base is not None and self._base._requires_grad:
+            if self._base.grad_fn is None:
+                raise RuntimeError(LEAF_VIEW_INPLACE)
             raise RuntimeError(
                 "nbgrad does not record in-place operations on views of tensors that require "
                 "grad; use the out-of-place operation (e.g. y = y + 1) instead."
@@ -391,7 +410,11 @@ class Tensor:
             self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
         ):
             if self.grad_fn is None and self._requires_grad:
-                raise RuntimeError(LEAF_INPLACE)
+                raise RuntimeError(LEAF_VIEW_INPLACE if _through_view(index, self._data.shape)
+                                   else LEAF_INPLACE)
+            base = self._base
+            if base is not None and base.grad_fn is None and base._requires_grad:
+                raise RuntimeError(LEAF_VIEW_INPLACE)
             raise RuntimeError(
                 "nbgrad does not record item assignment on tensors that require grad; build "
                 "the new tensor with nbgrad.where or nbgrad.cat instead."
@@ -723,6 +746,34 @@ def _wrap_dim(dim: int, ndim: int) -> int:
             f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
         )
     return dim % ndim if ndim else 0
+
+
+def _through_view(index: Any, shape: tuple) -> bool:
+    """Whether torch's ``x[index] = v`` writes through a view of ``x``: its basic part (an int,
+    ``None``, or a slice that is not the whole dimension) selects before anything is written."""
+    from nbgrad.ops.shape import _whole
+
+    items = index if isinstance(index, tuple) else (index,)
+
+    def width(item: Any) -> int:  # how many dimensions of x an index item consumes
+        if item is None or item is Ellipsis:
+            return 0
+        arr = item._data if isinstance(item, Tensor) else item
+        return arr.ndim if getattr(arr, "dtype", None) == np.bool_ else 1
+
+    dim = 0
+    for k, item in enumerate(items):
+        if item is None or (isinstance(item, (int, np.integer)) and not isinstance(item, bool)):
+            return True
+        if item is Ellipsis:
+            dim = len(shape) - builtins.sum(width(i) for i in items[k + 1:])
+        elif isinstance(item, slice):
+            if dim >= len(shape) or not _whole(item, shape[dim]):
+                return True
+            dim += 1
+        else:
+            dim += width(item)
+    return False
 
 
 def _index_arrays(index: Any) -> Any:

@@ -8,7 +8,7 @@ import numpy as np
 
 from nbgrad import _dtype
 from nbgrad._grad_mode import STATE
-from nbgrad._tensor import Tensor, _wrap, _wrap_dim
+from nbgrad._tensor import Tensor, _wrap_dim
 from nbgrad.autograd.graph import RESULT, Node, _sequence, accumulator
 
 __all__ = ["record", "RESULT", "Node", "Tensor", "binary_operands", "as_float", "check_tensor",
@@ -39,7 +39,11 @@ def record(
     gradient back to its shape and casts it to its dtype, so no op has to.
     """
     # This runs once per op: it is written for speed (one pass, no helper calls).
-    out = _wrap(data)
+    out = _new(Tensor)  # _wrap(data), inlined
+    out._data = data
+    out._requires_grad = False
+    out.grad_fn = out._grad = out._hooks = out._acc = out._base = None
+    out._version = [0]
     if not STATE.enabled:
         return out
     edges = []
@@ -84,7 +88,7 @@ def record(
                 plain.append(data)
                 frees = True
             else:
-                if isinstance(s, np.ndarray):
+                if s.__class__ is np.ndarray:
                     frees = True
                 plain.append(s)
         node._versions = None if versions is None else tuple(versions)
@@ -98,7 +102,7 @@ def record(
         shape, dt = data.shape, data.dtype
         fix = None
         for i, t in enumerate(inputs):
-            if isinstance(t, Tensor) and t._requires_grad:
+            if t.__class__ is not float and isinstance(t, Tensor) and t._requires_grad:
                 td = t._data
                 ts, tdt = td.shape, td.dtype
                 if ts != shape or tdt != dt:
@@ -182,12 +186,14 @@ def binary_operands(a: Any, b: Any, fn: str, floating: bool = False) -> tuple[An
             return ad, bd, ad.dtype
         dt = _dtype.result_type(a, b)
     elif a_t:
-        b = _operand(b, fn, 2)
+        if b.__class__ is not float and b.__class__ is not int:
+            b = _operand(b, fn, 2)
         ad = a._data
-        kind = ad.dtype.kind
+        npdt = ad.dtype
+        kind = npdt.kind
         if kind == "f" or (kind in "iub" and isinstance(b, int) and not floating and
                            not (kind == "b" and not isinstance(b, bool))):
-            return ad, b, ad.dtype
+            return ad, b, npdt
         dt = _dtype.result_type(a, b)
     elif b_t:
         a = _operand(a, fn, 1)

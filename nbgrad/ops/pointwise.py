@@ -121,7 +121,7 @@ def mul(input: Any, other: Any) -> Tensor:
     a, b, _ = binary_operands(input, other, "mul")
     if not isinstance(input, Tensor):
         input, other, a, b = other, input, b, a
-    saved = (input if _needs(other) else None, other if _needs(input) else None)
+    saved = (input if _needs(other) else None, other if input._requires_grad else None)
     return record(MulBackward0, a * b, (input, other), saved, broadcast=True)
 
 
