@@ -41,35 +41,75 @@ def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
 # --- from data ----------------------------------------------------------------------------
 
 
-def _scan(data: Any, dim: int, shape: list[int], dtypes: set[_dtype.dtype]) -> None:
-    """Walk nested sequences: check that they are rectangular and collect element dtypes."""
+# torch reads nested data in three passes, and its errors come from whichever pass fails
+# first: the shape (along the first element at each depth), the dtype (every element), then
+# the copy (which finds ragged rows).
+
+
+def _sizes(data: Any) -> list[int]:
+    """The shape, read along the first element at every depth."""
+    sizes: list[int] = []
+    seq = data
+    while True:
+        if isinstance(seq, Tensor):
+            return sizes + list(seq._data.shape)
+        if isinstance(seq, np.ndarray):
+            return sizes + list(seq.shape)
+        if isinstance(seq, str):
+            raise ValueError("too many dimensions 'str'")
+        if not isinstance(seq, list | tuple):
+            return sizes
+        sizes.append(len(seq))
+        if not seq:
+            return sizes
+        seq = seq[0]
+
+
+def _scan(data: Any, dtypes: set[_dtype.dtype]) -> None:
+    """Collect the dtype of every element."""
     if isinstance(data, Tensor):
-        for i, n in enumerate(data._data.shape):
-            _record_len(shape, dim + i, n)
         dtypes.add(data.dtype)
-        return
-    if isinstance(data, (list, tuple)):
-        _record_len(shape, dim, len(data))
+    elif isinstance(data, list | tuple):
+        if not data:  # an empty sequence counts as the default float, as in torch
+            dtypes.add(_dtype.get_default_dtype())
         for item in data:
-            _scan(item, dim + 1, shape, dtypes)
-        return
-    if len(shape) > dim:
-        raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got 0)")
-    if isinstance(data, bool | np.bool_):
+            _scan(item, dtypes)
+    elif isinstance(data, np.ndarray):
+        dtypes.add(_dtype.from_numpy_dtype(data.dtype))
+    elif isinstance(data, bool | np.bool_):
         dtypes.add(_dtype.bool)
     elif isinstance(data, int | np.integer):
         dtypes.add(_dtype.int64)
     elif isinstance(data, float | np.floating):
         dtypes.add(_dtype.get_default_dtype())
+    elif isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
     else:
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
-def _record_len(shape: list[int], dim: int, n: int) -> None:
-    if len(shape) == dim:
-        shape.append(n)
-    elif shape[dim] != n:
-        raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {n})")
+def _ragged(obj: Any, sizes: list[int], dim: int, floating: bool) -> None:
+    """Raise torch's error for the first element that does not fit ``sizes``."""
+    if dim == len(sizes):
+        if isinstance(obj, list | tuple):
+            name = type(obj).__name__
+            raise TypeError(f"must be real number, not {name}" if floating else
+                            f"'{name}' object cannot be interpreted as an integer")
+        return
+    if isinstance(obj, Tensor | np.ndarray):
+        shape = np.shape(obj._data if isinstance(obj, Tensor) else obj)
+        if list(shape) != sizes[dim:]:
+            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} "
+                             f"(got {shape[0] if shape else 0})")
+        return
+    if not isinstance(obj, list | tuple):
+        raise TypeError("not a sequence")
+    if len(obj) != sizes[dim]:
+        raise ValueError(
+            f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(obj)})"
+        )
+    for item in obj:
+        _ragged(item, sizes, dim + 1, floating)
 
 
 def _unwrap(data: Any) -> Any:
@@ -92,16 +132,27 @@ def tensor(
         _dtype.from_numpy_dtype(data.dtype)
         arr = np.array(data, copy=True)
     else:
+        if isinstance(data, str):
+            raise TypeError("new(): invalid data type 'str'")
+        sizes = _sizes(data)
         dtypes: set[_dtype.dtype] = set()
-        _scan(data, 0, [], dtypes)
+        _scan(data, dtypes)
         inferred = _dtype.get_default_dtype() if not dtypes else functools.reduce(
             _dtype.promote_types, dtypes)
+        target = inferred if dtype is None else dtype
+        if 0 in sizes:  # nothing to copy, so torch never looks at the other rows
+            return _finish(np.zeros(sizes, dtype=target.numpy), requires_grad)
         # Python numbers go straight to the requested dtype: 0.7 must not pass through float32
         # on its way to float64.
         try:
-            arr = np.array(_unwrap(data), dtype=(inferred if dtype is None else dtype).numpy)
+            arr = np.array(_unwrap(data), dtype=target.numpy)
         except OverflowError:
-            raise RuntimeError("Overflow when unpacking long") from None
+            raise ValueError("Overflow when unpacking long long") from None
+        except (ValueError, TypeError):
+            _ragged(data, sizes, 0, target.is_floating_point)
+            raise
+        if list(arr.shape) != sizes:  # pragma: no cover - NumPy rejects ragged data itself
+            _ragged(data, sizes, 0, target.is_floating_point)
     if dtype is not None and arr.dtype != dtype.numpy:
         arr = arr.astype(dtype.numpy)
     return _finish(arr, requires_grad)

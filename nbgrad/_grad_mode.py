@@ -7,6 +7,7 @@ decorators, exactly as torch's do.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -47,24 +48,64 @@ class _GradMode:
         STATE.enabled = self._prev.pop()
 
     def __call__(self, fn: F) -> F:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__():
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+        return _decorate(fn, self.clone)
 
     def clone(self) -> _GradMode:
         return self.__class__()
 
 
-class no_grad(_GradMode):  # noqa: N801 - torch's name
+def _decorate(fn: F, mode: Callable[[], Any]) -> F:
+    """``fn`` run under a fresh ``mode()`` at every call; for a generator function, at every
+    resumption, so that the mode never leaks to the code consuming the generator (as torch)."""
+    if not inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with mode():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    @functools.wraps(fn)
+    def generator(*args: Any, **kwargs: Any) -> Any:
+        gen = fn(*args, **kwargs)
+        try:
+            with mode():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with mode():
+                        gen.close()
+                    raise
+                except BaseException as exc:
+                    with mode():
+                        response = gen.throw(exc)
+                else:
+                    with mode():
+                        response = gen.send(request)
+        except StopIteration as stop:
+            return stop.value
+
+    return generator  # type: ignore[return-value]
+
+
+class _BareDecorator(_GradMode):
+    """A mode that also decorates without parentheses: ``@no_grad`` as ``@no_grad()``."""
+
+    def __new__(cls, orig_func: Callable | None = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_BareDecorator):  # noqa: N801 - torch's name
     """Turn graph recording off: inside, results of operations have ``requires_grad=False``."""
 
     _target = False
 
 
-class enable_grad(_GradMode):  # noqa: N801 - torch's name
+class enable_grad(_BareDecorator):  # noqa: N801 - torch's name
     """Turn graph recording back on, e.g. inside a ``no_grad`` block."""
 
     _target = True
@@ -85,14 +126,7 @@ class set_grad_enabled(_GradMode):  # noqa: N801 - torch's name
     def __call__(self, fn: F) -> F:
         # Used as a decorator the switch must not stay applied at definition time.
         STATE.enabled = self._prev.pop()
-        target = self._target
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(target):
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+        return _decorate(fn, self.clone)
 
     def clone(self) -> set_grad_enabled:
         return set_grad_enabled(self._target)

@@ -26,13 +26,8 @@ def _make_grads(outputs: tuple, grads: tuple, is_grads_batched: bool = False) ->
     """The gradient to start from at each output: ones for a scalar, else what was given."""
     from nbgrad._tensor import Tensor, _wrap
 
-    if len(grads) != len(outputs):
-        raise RuntimeError(
-            f"grad requires one gradient per output: got {len(grads)} gradients for "
-            f"{len(outputs)} outputs"
-        )
     out = []
-    for i, (t, g) in enumerate(zip(outputs, grads)):
+    for i, (t, g) in enumerate(zip(outputs, grads)):  # extra gradients are ignored, as in torch
         if g is None:
             if t._requires_grad and t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
@@ -52,6 +47,8 @@ def _make_grads(outputs: tuple, grads: tuple, is_grads_batched: bool = False) ->
                 f"has a shape of {t.shape}."
             )
         out.append(g)
+    if len(out) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(out)} gradients")
     return out
 
 
@@ -76,14 +73,14 @@ def backward(
         retain_graph = create_graph
     targets = _as_tuple(inputs)
     if inputs is not None and not targets:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     if not targets:
         run_backward(outputs, start, retain_graph, create_graph)
         return
     found = run_backward(outputs, start, retain_graph, create_graph, inputs=targets,
                          allow_unused=True)
     for t, g in zip(targets, found):
-        if g is not None:
+        if g is not None and not t.retains_grad:  # the engine filled a retained .grad
             store_grad(t, g if create_graph else g._data, create_graph)
 
 

@@ -229,6 +229,12 @@ def run_backward(
                      else node._pre_hooks)
             if hooks:
                 g = _run_hooks(hooks, g, tensor_mode)
+            # A retained gradient is filled whenever it is computed (_run_node does it for
+            # the nodes that run).
+            if node._retained is not None:
+                t = node._retained()
+                if t is not None:
+                    store_grad(t, g, tensor_mode)
         for k in captures[node]:
             results[k] = g
 
@@ -265,6 +271,7 @@ def run_backward(
                         node._kept = node._saved  # for drawing (nbgrad.viz)
                         node._saved = None
                         node._plain = None
+                        node._versions = None  # holds the saved tensors too
             ready = None
             if grads is None:
                 for nxt, _ in node.next_functions:

@@ -153,6 +153,7 @@ class Node:
             self._kept = self._saved  # for drawing (nbgrad.viz); a backward still refuses
             self._saved = None
             self._plain = None
+            self._versions = None  # holds the saved tensors too
 
 
 def _modified_error(t: Any, version: int, expected: int, node: Node | None = None) -> RuntimeError:
@@ -169,7 +170,9 @@ def _modified_error(t: Any, version: int, expected: int, node: Node | None = Non
         what += f", which is output 0 of {op},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: {what} is at version {version}; expected version {expected} instead."
+        f"operation: {what} is at version {version}; expected version {expected} instead. "
+        "Hint: enable anomaly detection to find the operation that failed to compute its "
+        "gradient, with nbgrad.autograd.set_detect_anomaly(True, check_nan=False)."
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad import _dtype
-from nbgrad.ops._core import Node, Tensor, check_tensor, record
+from nbgrad.ops._core import Node, Tensor, _broadcast_error, check_tensor, record
 
 __all__ = ["matmul", "mm", "mv", "dot"]
 
@@ -72,63 +72,122 @@ class CloneBackward0(_MatmulBackward):
     __slots__ = ()
 
 
-def _dtype_name(d: np.dtype) -> str:
-    return {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
-            "float16": "c10::Half", "bool": "bool"}.get(d.name, d.name)
+_MM_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+             "int32": "int", "int16": "short int", "int8": "signed char",
+             "uint8": "unsigned char", "bool": "bool"}
 
 
-def _check_shapes(a: np.ndarray, b: np.ndarray) -> type[Node]:
-    """torch's error for incompatible operands, else the node class torch would record."""
+def _big(x: np.ndarray) -> str:
+    """torch's scalar type name (``Float``, ``Long``) for an array's dtype."""
+    return _dtype._legacy_type_name(_dtype.from_numpy_dtype(x.dtype))[:-6]
+
+
+def _folds(a: np.ndarray, b: np.ndarray, a_grad: bool, b_grad: bool) -> bool:
+    """Whether torch's matmul folds the batch of the larger operand into one mm/mv (its
+    ``should_fold``): always when the smaller operand requires grad, else only for a
+    contiguous 3D+ left operand. Without folding it runs a batched bmm."""
+    if a.ndim >= 3 and b.ndim <= 2:
+        if b_grad or a.size == 0:
+            return True
+        st, sh = a.strides, a.shape  # can a be seen as a matrix without a copy (torch's test)
+        return all(st[i] == st[i + 1] * sh[i + 1] for i in range(a.ndim - 1))
+    if b.ndim >= 3 and a.ndim <= 2:
+        return a_grad
+    return False
+
+
+def _mm_error(m1: tuple, m2: tuple) -> RuntimeError:
+    return RuntimeError(
+        f"mat1 and mat2 shapes cannot be multiplied ({m1[0]}x{m1[1]} and {m2[0]}x{m2[1]})"
+    )
+
+
+def _mv_error(mat: tuple, vec: int) -> RuntimeError:
+    return RuntimeError(
+        f"size mismatch, got input ({mat[0]}), mat ({mat[0]}x{mat[1]}), vec ({vec})"
+    )
+
+
+def _check_shapes(input: Tensor, other: Tensor) -> type[Node]:
+    """torch's error for incompatible operands (its words depend on which kernel its matmul
+    picks: dot, mv, mm, or a batched bmm), else the node class torch would record."""
+    a, b = input._data, other._data
     an, bn = a.ndim, b.ndim
     if an == 0 or bn == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {an}D and {bn}D"
         )
-    if a.dtype != b.dtype:
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {_dtype_name(a.dtype)} != "
-            f"{_dtype_name(b.dtype)}"
-        )
-    if an == 1 and bn == 1:
-        if a.shape[0] != b.shape[0]:
-            raise RuntimeError(
-                f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
-                f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} and "
-                f"{b.shape[0]} elements respectively"
-            )
-        return DotBackward0
-    if an == 2 and bn == 1:
-        if a.shape[1] != b.shape[0]:
-            raise RuntimeError(
-                f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
-                f"vec ({b.shape[0]})"
-            )
-        return MvBackward0
+    a_grad, b_grad = input._requires_grad, other._requires_grad
+    if an == 3 and bn == 3 and a.shape[0] != b.shape[0]:
+        # torch treats a batch of one matrix that requires grad as that matrix
+        if a.shape[0] == 1 and a_grad:
+            a, an = a[0], 2
+        elif b.shape[0] == 1 and b_grad:
+            b, bn = b[0], 2
     k_a = a.shape[-1]
     k_b = b.shape[0] if bn == 1 else b.shape[-2]
-    if k_a != k_b:
-        rows_a = int(np.prod(a.shape[:-1]))
-        if bn <= 2:
+    same = a.dtype == b.dtype
+    if an == 1 and bn == 1:
+        if not same:
             raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{k_a} and "
-                f"{k_b}x{b.shape[-1] if bn == 2 else 1})"
+                f"dot : expected both vectors to have same dtype, but found {_big(a)} and "
+                f"{_big(b)}"
             )
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{int(np.prod(b.shape[:-2]))}, {k_a}] but got: [{int(np.prod(b.shape[:-2]))}, "
-            f"{k_b}]."
-        )
-    if an == 2 and bn == 2:
-        return MmBackward0
-    if an == 1 and bn == 2:
-        return SqueezeBackward4
+        if k_a != k_b:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{k_a}] and src [{k_b}] to have the "
+                f"same number of elements, but got {k_a} and {k_b} elements respectively"
+            )
+        return DotBackward0
+    fold = _folds(a, b, a_grad, b_grad)
+    if an <= 2 and bn <= 2 or fold:
+        # One mm or mv. The larger operand is folded into a matrix; when it is on the right,
+        # torch multiplies the transposes, so the operands swap places in its messages.
+        if bn >= 3:
+            first, second = b, a
+            mat = (int(np.prod(b.shape[:-2])) * b.shape[-1], k_b)
+            small = a.shape[::-1]
+        else:
+            first, second = a, b
+            mat = (int(np.prod(a.shape[:-1])), k_a)
+            small = b.shape
+        if len(small) == 1:  # mv: matrix times vector
+            if mat[1] != small[0]:
+                raise _mv_error(mat, small[0])
+            if not same:
+                raise RuntimeError(
+                    f"addmv input tensors must have the same dtype, but got {_big(second)}, "
+                    f"{_big(first)}, and {_big(second)}"
+                )
+        else:
+            if mat[1] != small[0]:
+                raise _mm_error(mat, small)
+            if not same:
+                raise RuntimeError(
+                    f"expected m1 and m2 to have the same dtype, but got: "
+                    f"{_MM_NAMES[first.dtype.name]} != {_MM_NAMES[second.dtype.name]}"
+                )
+        if an == 1 and bn == 2:
+            return SqueezeBackward4
+        if an == 2 and bn == 2:
+            return MmBackward0
+        if an == 2 and bn == 1:
+            return MvBackward0
+        return CloneBackward0 if an == 2 else UnsafeViewBackward0
+    # a batched product: broadcast the batch dimensions, then bmm
+    batch_a, batch_b = a.shape[:-2], b.shape[:-2]
     try:
-        np.broadcast_shapes(a.shape[:-2], b.shape[:-2] if bn > 1 else ())
+        batch = np.broadcast_shapes(batch_a, batch_b)
     except ValueError:
+        raise _broadcast_error(batch_a, batch_b) from None
+    if k_a != k_b:
+        n = int(np.prod(batch))
         raise RuntimeError(
-            f"The size of tensor a ({a.shape[-3]}) must match the size of tensor b "
-            f"({b.shape[-3]}) at non-singleton dimension {max(an, bn) - 3}"
-        ) from None
+            f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k_a}] but "
+            f"got: [{n}, {k_b}]."
+        )
+    if not same:
+        raise RuntimeError(f"expected scalar type {_big(a)} but found {_big(b)}")
     return UnsafeViewBackward0
 
 
@@ -137,9 +196,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     check_tensor(input, "matmul")
     check_tensor(other, "matmul", "other", 2)
     a, b = input._data, other._data
-    node = _check_shapes(a, b)
-    if node is UnsafeViewBackward0 and a.ndim == 2 and input._requires_grad:
-        node = CloneBackward0
+    node = _check_shapes(input, other)
     data = np.matmul(a, b)
     if not isinstance(data, np.ndarray):
         data = np.asarray(data)

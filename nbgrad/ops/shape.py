@@ -48,7 +48,7 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
                 raise RuntimeError("only one dimension can be inferred")
             infer = i
         elif s < 0:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
         else:
             known *= s
     if infer is not None and known != 0 and numel % known == 0:
@@ -315,16 +315,21 @@ def permute(input: Tensor, dims: Sequence[int]) -> Tensor:
                     input)
 
 
+_T_WARNED = False
+
+
 def T(input: Tensor) -> Tensor:  # noqa: N802 - torch's name
     """``x.T``: all dimensions reversed (torch warns for anything but a matrix)."""
+    global _T_WARNED
     n = input.ndim
-    if n != 2 and n != 0:
+    if n != 2 and n != 0 and not _T_WARNED:
         import warnings
 
+        _T_WARNED = True  # torch says it once per process (TORCH_WARN_ONCE)
         warnings.warn(
             "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
             "deprecated and it will throw an error in a future release. Consider `x.mT` to "
-            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+            "transpose batches of matrices or `x.permute(*nbgrad.arange(x.ndim - 1, -1, -1))` "
             "to reverse the dimensions of a tensor.",
             UserWarning,
             stacklevel=3,
@@ -367,7 +372,9 @@ def _is_advanced(item: Any) -> bool:
 
 
 def _index_error(index: Any) -> IndexError | TypeError:
-    return TypeError(
+    if isinstance(index, str):  # torch tries to read a string as data for an index tensor
+        return TypeError("new(): invalid data type 'str'")
+    return IndexError(
         "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
         f"valid indices (got {type(index).__name__})"
     )
@@ -387,6 +394,8 @@ def _advanced_index(index: Any) -> Any:
             out.append(arr)
         elif isinstance(item, list):
             arr = np.asarray(item)
+            if arr.size == 0:
+                arr = arr.astype(np.int64)  # x[[]] selects nothing
             if arr.dtype.kind == "f":
                 raise IndexError(
                     "tensors used as indices must be long, int, byte or bool tensors"
@@ -395,6 +404,75 @@ def _advanced_index(index: Any) -> Any:
         else:
             out.append(item)
     return tuple(out) if isinstance(index, tuple) else out[0]
+
+
+def _check_advanced(shape: tuple, index: Any) -> None:
+    """torch's errors for an index holding arrays, in torch's order: ints (applied first, as
+    selections), then each mask against the dimensions it covers, then whether the index
+    arrays broadcast together, then each array's values against its dimension's size."""
+    items = index if isinstance(index, tuple) else (index,)
+
+    def width(item: Any) -> int:  # dimensions of the tensor an index item uses up
+        if item is None or item is Ellipsis:
+            return 0
+        return item.ndim if isinstance(item, np.ndarray) and item.dtype == np.bool_ else 1
+
+    used = builtins.sum(width(i) for i in items)
+    if used > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    after = []  # the shape once ints, slices and None are applied: what the arrays index
+    arrays = []
+    dim = 0
+    for place, item in enumerate(items):
+        if item is None:
+            after.append(1)
+        elif item is Ellipsis:
+            n = len(shape) - used
+            after.extend(shape[dim:dim + n])
+            dim += n
+        elif isinstance(item, slice):
+            after.append(len(range(*item.indices(shape[dim]))))
+            dim += 1
+        elif isinstance(item, np.ndarray):
+            arrays.append((len(after), item))
+            after.extend(shape[dim:dim + width(item)])
+            dim += width(item)
+        else:
+            _check_int(int(item), shape[dim], place)
+            dim += 1
+    after.extend(shape[dim:])
+    shapes = []
+    for at, arr in arrays:
+        if arr.dtype == np.bool_:
+            for j in range(arr.ndim):
+                if arr.shape[j] != after[at + j]:
+                    raise IndexError(
+                        f"The shape of the mask {list(arr.shape)} at index {j} does not match "
+                        f"the shape of the indexed tensor {after} at index {at + j}"
+                    )
+            shapes.extend([[int(arr.sum())]] * arr.ndim)
+        else:
+            shapes.append(list(arr.shape))
+    try:
+        np.broadcast_shapes(*map(tuple, shapes))
+    except ValueError:
+        raise IndexError(
+            "shape mismatch: indexing tensors could not be broadcast together with shapes "
+            + ", ".join(str(s) for s in shapes)
+        ) from None
+    ordinal = 0  # torch numbers the indexed dimensions among themselves
+    for at, arr in arrays:
+        if arr.dtype == np.bool_:
+            ordinal += arr.ndim
+            continue
+        size = after[at]
+        bad = (arr < -size) | (arr >= size)
+        if bad.any():
+            raise IndexError(
+                f"index {arr.flat[int(np.argmax(bad))]} is out of bounds for dimension "
+                f"{ordinal} with size {size}"
+            )
+        ordinal += 1
 
 
 def _check_int(i: int, size: int, dim: int) -> int:
@@ -409,6 +487,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     if _is_advanced(index):
         idx = _advanced_index(index)
         x = input._data
+        _check_advanced(x.shape, idx)
         try:
             data = x[idx]
         except IndexError as err:
@@ -420,18 +499,24 @@ def getitem(input: Tensor, index: Any) -> Tensor:
             raise _index_error(item)
     # Spell the ellipsis out as full slices, then apply the items one dimension at a time.
     n_real = builtins.sum(1 for i in items if i is not None and i is not Ellipsis)
-    if n_real > input.ndim:
+    if n_real > input.ndim and (isinstance(index, tuple) or input.ndim):
         raise IndexError(
             f"too many indices for tensor of dimension {input.ndim}"
         )
+    if isinstance(index, slice) and not input.ndim:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    # torch's messages number an index by its place in the tuple (an ellipsis counts once)
+    places = list(range(len(items)))
     if Ellipsis in items:
         k = items.index(Ellipsis)
-        items = items[:k] + (slice(None),) * (input.ndim - n_real) + items[k + 1:]
+        fill = input.ndim - n_real
+        items = items[:k] + (slice(None),) * fill + items[k + 1:]
+        places = places[:k] + [k] * fill + places[k + 1:]
     is_tuple = isinstance(index, tuple) or index is Ellipsis
     out = input
     dim = 0
     changed = False
-    for item in items:
+    for item, place in zip(items, places):
         if item is None:
             out = unsqueeze(out, dim)
             dim += 1
@@ -444,7 +529,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
                 changed = True
             dim += 1
         else:
-            out = _select(out, dim, int(item))
+            out = _select(out, dim, int(item), place)
             changed = True
     if not changed:
         x = input._storage()
@@ -459,20 +544,24 @@ def _whole(s: slice, size: int) -> bool:
         s.stop is None or (isinstance(s.stop, int) and s.stop >= size))
 
 
-def _select(input: Tensor, dim: int, i: int) -> Tensor:
+def _select(input: Tensor, dim: int, i: int, place: int | None = None) -> Tensor:
     x = input._storage()
     if x.ndim == 0:
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-    i = _check_int(i, x.shape[dim], dim)
+    i = _check_int(i, x.shape[dim], dim if place is None else place)
     index = (slice(None),) * dim + (i,)
-    return _as_view(record(SelectBackward0, x[index], (input,), (x.shape, index)), input)
+    # The trailing ``...`` makes NumPy return a 0-d view, never a scalar copy, for the last
+    # dimension: ``t[0].add_(1)`` must write into ``t``.
+    data = x[index + (Ellipsis,)]
+    return _as_view(record(SelectBackward0, data, (input,), (x.shape, index)), input)
 
 
 def _slice(input: Tensor, dim: int, s: slice) -> Tensor:
     x = input._storage()
     if s.step is not None and s.step <= 0:
-        raise ValueError("step must be greater than zero")
+        raise ValueError("slice step cannot be zero" if s.step == 0 else
+                         "step must be greater than zero")
     index = (slice(None),) * dim + (s,)
     return _as_view(record(SliceBackward0, x[index], (input,), (x.shape, index)), input)
 
@@ -526,7 +615,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension."""
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("nbgrad.cat(): expected a non-empty list of Tensors")
     first = tensors[0]
     if first.ndim == 0:
         raise RuntimeError(
