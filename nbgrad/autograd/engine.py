@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from nbgrad._grad_mode import STATE
-from nbgrad.autograd.graph import FREED_GRAPH, AccumulateGrad, Node, accumulator
+from nbgrad.autograd.anomaly import ANOMALY, check_nan
+from nbgrad.autograd.graph import FREED_GRAPH, KEEP_LIMIT, AccumulateGrad, Node, accumulator
 
 __all__ = ["run_backward", "store_grad", "sum_to"]
 
@@ -116,7 +117,7 @@ def _run_leaf(node: AccumulateGrad, g: Any, tensor_mode: bool, accumulate: bool)
     leaf = node.variable
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g, tensor_mode)
-    node.grad_output = _to_array(g)
+    node.grad_output = _keep(_to_array(g))
     if accumulate:
         store_grad(leaf, g, tensor_mode)
 
@@ -138,16 +139,28 @@ def _run_node(node: Node, g: Any, F: Any, tensor_mode: bool) -> tuple:
         if node._versions is not None:
             node._check_versions()
     grads = node.vjp(F, g, *saved)
+    if ANOMALY.enabled and ANOMALY.check_nan:
+        check_nan(node, grads)
     fix = node._fix
     if fix is not None:
         grads = tuple([_fixup(gi, f, tensor_mode) for gi, f in zip(grads, fix)])
+    # Kept for the teaching views (what flowed into the node and along each edge), when small.
     if tensor_mode:
-        node.grad_output = g._data
-        node.grad_inputs = tuple([_to_array(gi) for gi in grads])
+        node.grad_output = _keep(g._data)
+        node.grad_inputs = tuple([_keep(_to_array(gi)) for gi in grads])
     else:
-        node.grad_output = g
-        node.grad_inputs = grads
+        node.grad_output = _keep(g)
+        for gi in grads:
+            if gi.__class__ is np.ndarray and gi.size > KEEP_LIMIT:
+                node.grad_inputs = tuple([_keep(gj) for gj in grads])
+                break
+        else:
+            node.grad_inputs = grads
     return grads
+
+
+def _keep(g: Any) -> Any:
+    return None if g.__class__ is np.ndarray and g.size > KEEP_LIMIT else g
 
 
 def _fixup(g: Any, fix: tuple | None, tensor_mode: bool) -> Any:
@@ -267,11 +280,8 @@ def run_backward(
                     capture(node, g)
                 if not filtering or node in needed:
                     grads = _run_node(node, g, F, tensor_mode)
-                    if not retain_graph and node._frees:
-                        node._kept = node._saved  # for drawing (nbgrad.viz)
-                        node._saved = None
-                        node._plain = None
-                        node._versions = None  # holds the saved tensors too
+                    if not retain_graph:
+                        node._release()
             ready = None
             if grads is None:
                 for nxt, _ in node.next_functions:

@@ -148,12 +148,29 @@ class Node:
             )
 
     def _release(self) -> None:
-        """Free saved values after a backward, as torch does unless ``retain_graph``."""
+        """After a backward (without ``retain_graph``): free what the backward needed, as
+        torch does, and keep for the drawings only what is small."""
         if self._frees:
-            self._kept = self._saved  # for drawing (nbgrad.viz); a backward still refuses
+            # The constants (exponents, bounds, dims) and small values stay for drawing;
+            # a second backward still refuses, as in torch.
+            self._kept = tuple(s if _small(s) else None for s in self._saved)
             self._saved = None
             self._plain = None
             self._versions = None  # holds the saved tensors too
+        r = self.result
+        if r.__class__ is np.ndarray and r.size > KEEP_LIMIT:
+            self.result = None
+
+
+# Teaching views draw each node's value and gradients after a backward. Arrays up to this many
+# elements are kept for them; larger ones (a training batch's activations) are freed after the
+# backward, so a graph kept alive (say, a loss appended to a list) costs little memory.
+KEEP_LIMIT = 4096
+
+
+def _small(v: Any) -> bool:
+    data = getattr(v, "_data", v)
+    return not (isinstance(data, np.ndarray) and data.size > KEEP_LIMIT)
 
 
 def _modified_error(t: Any, version: int, expected: int, node: Node | None = None) -> RuntimeError:

@@ -1,0 +1,867 @@
+"""The mistakes a learner makes, and what torch 2.13 says about them, word for word.
+
+Each case is a few lines of lesson code run with ``T`` bound to torch and then to nbgrad. What
+happens must be the same: the same exception type with the same message (torch's ``torch.``
+read as ``nbgrad.``), or, when the code succeeds, the same ``repr`` of ``out``; and the same
+user warnings (ignoring the " (Triggered internally at ...)" that torch appends to warnings
+raised from C++). The expected words are never written here: they are torch's own, so these
+tests skip when torch is not installed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import textwrap
+import warnings
+from typing import Any
+
+import pytest
+
+import nbgrad
+
+torch = pytest.importorskip("torch")
+
+_TRIGGERED = re.compile(r" \(Triggered internally at [^)]*\)")
+
+
+def _norm(text: str) -> str:
+    return _TRIGGERED.sub("", text).replace("torch.", "nbgrad.")
+
+
+def _outcome(T: Any, code: str) -> tuple[tuple[str, str], list[tuple[str, str]]]:
+    """What running ``code`` under module ``T`` did, and the user warnings it raised."""
+    ns: dict[str, Any] = {"T": T}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        try:
+            exec(textwrap.dedent(code), ns)  # noqa: S102 - the cases below are the only input
+        except Exception as err:  # the error is the result under test
+            result = (type(err).__name__, _norm(str(err)))
+        else:
+            result = ("ok", _norm(repr(ns.get("out"))))
+    warned = [(w.category.__name__, _norm(str(w.message))) for w in caught
+              if issubclass(w.category, UserWarning)]
+    return result, warned
+
+
+def _check(code: str, *, must_raise: bool | None = None, must_warn: bool = False) -> None:
+    want, want_warned = _outcome(torch, code)
+    got, got_warned = _outcome(nbgrad, code)
+    # the case tests what it says it tests (torch's behaviour, not ours, decides this)
+    if must_raise is not None:
+        assert (want[0] != "ok") == must_raise, f"torch gave {want}"
+    if must_warn:
+        assert want_warned, "torch did not warn"
+    assert got == want
+    assert got_warned == want_warned
+
+
+def cases(**named: str) -> Any:
+    return pytest.mark.parametrize("code", list(named.values()), ids=list(named))
+
+
+# --- backward on the wrong thing ------------------------------------------------------------
+
+
+@cases(
+    plain_tensor="T.tensor(2.).backward()",
+    after_requires_grad_false="""
+        x = T.tensor(2., requires_grad=True)
+        x.requires_grad_(False)
+        (x ** 2).backward()
+    """,
+    detached="""
+        x = T.tensor(2., requires_grad=True)
+        (x.detach() ** 2).backward()
+    """,
+    under_no_grad="""
+        x = T.tensor(2., requires_grad=True)
+        with T.no_grad():
+            y = x ** 2
+        y.backward()
+    """,
+    second_of_two="""
+        x = T.tensor(2., requires_grad=True)
+        T.autograd.backward([x * 2, T.tensor(1.)])
+    """,
+    non_scalar="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        (x * 2).backward()
+    """,
+    non_scalar_matrix="""
+        x = T.ones(2, 2, requires_grad=True)
+        (x @ x).backward()
+    """,
+)
+def test_backward_refused(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    longer="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        (x * 2).backward(T.ones(3))
+    """,
+    extra_dim="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        (x * 2).backward(T.ones(2, 1))
+    """,
+    one_element="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        (x * 2).backward(T.ones(1))
+    """,
+    vector_for_scalar="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        (x * 2).sum().backward(T.ones(2))
+    """,
+    matrix_transposed="""
+        x = T.ones(2, 3, requires_grad=True)
+        (x * 2).backward(T.ones(3, 2))
+    """,
+    autograd_grad="""
+        x = T.ones(3, requires_grad=True)
+        T.autograd.grad(x * 2, x, T.ones(4))
+    """,
+    number_list="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        (x * 2).backward([1., 1.])
+    """,
+    too_few_gradients="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        T.autograd.backward([x * 2, x * 3], [T.ones(2)])
+    """,
+)
+def test_wrong_gradient(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    extra_gradients_ignored="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        T.autograd.backward([x * 2], [T.ones(2), T.ones(2)])
+        out = x.grad
+    """,
+    int_gradient_for_float_output="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        (x * 2).backward(T.tensor([1, 2]))
+        out = x.grad
+    """,
+    explicit_gradient="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        (x * x).backward(T.tensor([1., 10.]))
+        out = x.grad
+    """,
+)
+def test_gradient_accepted(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+# --- a second backward ----------------------------------------------------------------------
+
+
+@cases(
+    pow="""
+        x = T.tensor(2., requires_grad=True)
+        y = x ** 2
+        y.backward()
+        y.backward()
+    """,
+    mul_by_number="""
+        x = T.tensor(2., requires_grad=True)
+        y = x * 3
+        y.backward()
+        y.backward()
+    """,
+    sin="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        y = x.sin().sum()
+        y.backward()
+        y.backward()
+    """,
+    exp="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        y = x.exp().sum()
+        y.backward()
+        y.backward()
+    """,
+    sigmoid_loss="""
+        w = T.tensor(1., requires_grad=True)
+        loss = -T.log(1 - T.sigmoid(w * 6.7))
+        loss.backward()
+        loss.backward()
+    """,
+    matmul="""
+        w = T.ones(2, 2, requires_grad=True)
+        y = (w @ T.ones(2)).sum()
+        y.backward()
+        y.backward()
+    """,
+    autograd_grad_then_backward="""
+        x = T.tensor(2., requires_grad=True)
+        y = x ** 3
+        T.autograd.grad(y, x)
+        y.backward()
+    """,
+)
+def test_second_backward_through_freed_graph(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    add_number="""
+        x = T.tensor(2., requires_grad=True)
+        y = x + 2
+        y.backward()
+        y.backward()
+        out = x.grad
+    """,
+    add_then_sub="""
+        x = T.tensor(2., requires_grad=True)
+        y = (x + 2) - 3
+        y.backward()
+        y.backward()
+        out = x.grad
+    """,
+    sum_of_sum="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        y = (x + 2).sum()
+        y.backward()
+        y.backward()
+        out = x.grad
+    """,
+    neg_and_view="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        y = (-x).reshape(2, 1).sum()
+        y.backward()
+        y.backward()
+        y.backward()
+        out = x.grad
+    """,
+    retain_graph="""
+        x = T.tensor([2., 3.], requires_grad=True)
+        y = x.exp().sum()
+        y.backward(retain_graph=True)
+        y.backward()
+        out = x.grad
+    """,
+    retain_graph_pow="""
+        x = T.tensor(3., requires_grad=True)
+        y = x ** 2
+        y.backward(retain_graph=True)
+        y.backward(retain_graph=True)
+        y.backward()
+        out = x.grad
+    """,
+)
+def test_second_backward_that_saved_nothing_succeeds(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+# --- requires_grad on integers ----------------------------------------------------------------
+
+
+@cases(
+    tensor_int="T.tensor(3, requires_grad=True)",
+    tensor_int_list="T.tensor([1, 2], requires_grad=True)",
+    tensor_bool="T.tensor([True], requires_grad=True)",
+    tensor_int_dtype="T.tensor([1.5], dtype=T.int64, requires_grad=True)",
+    zeros_int="T.zeros(2, dtype=T.int64, requires_grad=True)",
+    arange="T.arange(3, requires_grad=True)",
+    method="T.tensor([1, 2]).requires_grad_()",
+    method_bool="T.tensor([True]).requires_grad_()",
+    method_int32="T.tensor([1, 2], dtype=T.int32).requires_grad_(True)",
+    attribute="""
+        x = T.tensor([1, 2])
+        x.requires_grad = True
+    """,
+    non_leaf_off="""
+        x = T.ones(2, requires_grad=True)
+        (x * 2).requires_grad_(False)
+    """,
+    non_leaf_attribute_off="""
+        x = T.ones(2, requires_grad=True)
+        y = x * 2
+        y.requires_grad = False
+    """,
+    non_leaf_attribute_on="""
+        x = T.ones(2, requires_grad=True)
+        y = x * 2
+        y.requires_grad = True
+    """,
+)
+def test_requires_grad_refused(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    int_off="out = T.tensor([1, 2]).requires_grad_(False)",
+    int_attribute_off="""
+        x = T.tensor([1, 2])
+        x.requires_grad = False
+        out = x
+    """,
+    non_leaf_on="""
+        x = T.ones(2, requires_grad=True)
+        out = (x * 2).requires_grad_()
+    """,
+    float_dtype="out = T.tensor([1, 2], dtype=T.float64, requires_grad=True)",
+    int_then_float="out = T.tensor([1, 2]).float().requires_grad_()",
+)
+def test_requires_grad_accepted(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+# --- in-place operations ----------------------------------------------------------------------
+
+LEAF = "x = T.ones(3, requires_grad=True)\n"
+
+
+@cases(
+    add_=LEAF + "x.add_(1)",
+    mul_=LEAF + "x.mul_(2)",
+    sub_=LEAF + "x.sub_(T.ones(3))",
+    div_=LEAF + "x.div_(2)",
+    copy_=LEAF + "x.copy_(T.zeros(3))",
+    zero_=LEAF + "x.zero_()",
+    fill_=LEAF + "x.fill_(1)",
+    clamp_=LEAF + "x.clamp_(0, 1)",
+    iadd=LEAF + "x += 1",
+    isub=LEAF + "x -= 1",
+    imul=LEAF + "x *= 2",
+    itruediv=LEAF + "x /= 2",
+    setitem_int=LEAF + "x[0] = 5",
+    setitem_slice=LEAF + "x[0:2] = 5",
+    setitem_full_slice=LEAF + "x[:] = 5",
+    setitem_ellipsis=LEAF + "x[...] = 5",
+    setitem_list=LEAF + "x[[0]] = 5",
+    setitem_mask=LEAF + "x[x > 0] = 0.",
+    setitem_none=LEAF + "x[None] = 3",
+    view_add_=LEAF + "x.view(3).add_(1)",
+    select_mul_=LEAF + "x[0].mul_(2)",
+    slice_mul_=LEAF + "x[0:2].mul_(2)",
+    setitem_on_view=LEAF + "x[1:][0] = 1",
+    transpose_add_="""
+        x = T.ones(2, 3, requires_grad=True)
+        x.t().add_(1)
+    """,
+    setitem_matrix_row="""
+        x = T.ones(2, 3, requires_grad=True)
+        x[..., 0] = 3
+    """,
+    setitem_matrix_int_list="""
+        x = T.ones(2, 3, requires_grad=True)
+        x[0, [1]] = 3
+    """,
+    setitem_matrix_full="""
+        x = T.ones(2, 3, requires_grad=True)
+        x[:, :] = 3
+    """,
+    float64_leaf="""
+        x = T.ones(3, dtype=T.float64, requires_grad=True)
+        x.add_(1)
+    """,
+)
+def test_inplace_on_leaf_refused(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    under_no_grad="""
+        x = T.ones(2, requires_grad=True)
+        with T.no_grad():
+            x.add_(1)
+            x.mul_(2)
+            x.sub_(1)
+            x -= 1
+            x *= 3
+        out = (x, x.is_leaf, x.grad_fn)
+    """,
+    copy_under_no_grad="""
+        x = T.ones(2, requires_grad=True)
+        with T.no_grad():
+            x.copy_(T.tensor([5., 6.]))
+            x[0] = 0
+        out = x
+    """,
+    sgd_step="""
+        w = T.tensor([1., 2.], requires_grad=True)
+        (w ** 2).sum().backward()
+        with T.no_grad():
+            w -= 0.1 * w.grad
+        w.grad.zero_()
+        (w ** 2).sum().backward()
+        out = (w, w.grad)
+    """,
+    zero_grad_in_place="""
+        x = T.ones(2, requires_grad=True)
+        (x * 3).sum().backward()
+        out = (x.grad.zero_(), x.grad)
+    """,
+    through_data="""
+        x = T.ones(2, requires_grad=True)
+        x.data.mul_(4)
+        out = x
+    """,
+    through_detach="""
+        x = T.ones(2, requires_grad=True)
+        x.detach().mul_(4)
+        out = x
+    """,
+    plain_tensor="""
+        x = T.ones(3)
+        x.add_(1)
+        x[0] = 7
+        out = x
+    """,
+    non_leaf="""
+        x = T.ones(3, requires_grad=True)
+        y = x * 2
+        y.add_(1)
+        y.sum().backward()
+        out = (y, x.grad)
+    """,
+    non_leaf_exp_unchanged="""
+        v = T.ones(3, requires_grad=True)
+        b = v.exp()
+        b.add_(1)
+        out = b
+    """,
+    into_plain_from_leaf="""
+        x = T.ones(3)
+        y = T.ones(3, requires_grad=True)
+        x.add_(y)
+        x.sum().backward()
+        out = (x, y.grad)
+    """,
+    set_grad_enabled_false="""
+        x = T.ones(2, requires_grad=True)
+        with T.set_grad_enabled(False):
+            x.mul_(3)
+        out = x
+    """,
+)
+def test_inplace_accepted(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+@cases(
+    exp="""
+        v = T.ones(3, requires_grad=True)
+        b = v.exp()
+        b.add_(1)
+        b.sum().backward()
+    """,
+    sigmoid="""
+        v = T.ones(3, requires_grad=True)
+        b = v.sigmoid()
+        b.mul_(2)
+        b.sum().backward()
+    """,
+    tanh_iadd="""
+        v = T.ones(2, 3, requires_grad=True)
+        b = v.tanh()
+        b += 1
+        b.sum().backward()
+    """,
+    saved_input="""
+        v = T.ones(3, requires_grad=True)
+        a = v * 1
+        b = a.sin()
+        a.add_(1)
+        b.sum().backward()
+    """,
+    float64="""
+        v = T.ones(3, dtype=T.float64, requires_grad=True)
+        b = v.exp()
+        b.add_(1)
+        b.sum().backward()
+    """,
+    twice="""
+        v = T.ones(3, requires_grad=True)
+        b = v.exp()
+        b.add_(1)
+        b.mul_(2)
+        b.sum().backward()
+    """,
+)
+def test_modified_by_inplace_operation(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    float_minus_true="""
+        x = T.ones(2, requires_grad=True)
+        x - True
+    """,
+    true_minus_float="True - T.ones(2)",
+    bool_minus_int="T.tensor([True]) - 1",
+    int_minus_bool="1 - T.tensor([True])",
+    bool_minus_bool="T.tensor([True]) - T.tensor([False])",
+    bool_minus_true="T.tensor([True]) - True",
+    float_minus_bool_tensor="T.ones(1) - T.tensor([True])",
+    sub_function="T.sub(T.ones(2), True)",
+    neg_bool="-T.tensor([True])",
+)
+def test_bool_subtraction(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+# --- shapes -----------------------------------------------------------------------------------
+
+
+@cases(
+    add="T.ones(2) + T.ones(3)",
+    mul_trailing="T.ones(2, 3) * T.ones(2)",
+    sub_leading="T.ones(2, 3) - T.ones(4, 3)",
+    div_3d="T.ones(3) / T.ones(2, 1, 4)",
+    pow="T.ones(2, 3) ** T.ones(2)",
+    requires_grad="T.ones(3, requires_grad=True) + T.ones(2)",
+    where="T.where(T.ones(3) > 0, T.ones(3), T.ones(2))",
+    compare="T.ones(3) < T.ones(4)",
+    maximum="T.maximum(T.ones(3), T.ones(2))",
+    inplace="T.ones(3).add_(T.ones(2))",
+    inplace_broadcast_out="T.ones(3).add_(T.ones(2, 3))",
+    batch_and_row="""
+        w = T.ones(4, 3, requires_grad=True)
+        b = T.zeros(4, requires_grad=True)
+        w + b
+    """,
+)
+def test_binary_shape_mismatch(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    vec_vec="T.ones(3) @ T.ones(4)",
+    mat_vec="T.ones(2, 3) @ T.ones(4)",
+    vec_mat="T.ones(3) @ T.ones(4, 2)",
+    mat_mat="T.ones(2, 3) @ T.ones(4, 2)",
+    batch_mat="T.ones(2, 2, 3) @ T.ones(4, 2)",
+    mat_batch="T.ones(2, 3) @ T.ones(2, 4, 2)",
+    mat_batch_requires_grad="T.ones(2, 3, requires_grad=True) @ T.ones(2, 4, 2)",
+    batch_batch="T.ones(2, 2, 3) @ T.ones(2, 4, 2)",
+    batch_broadcast="T.ones(2, 2, 3) @ T.ones(3, 3, 2)",
+    batch4_broadcast="T.ones(5, 2, 2, 3) @ T.ones(4, 1, 3, 2)",
+    batch_vec="T.ones(2, 2, 3) @ T.ones(4)",
+    vec_batch="T.ones(3) @ T.ones(2, 4, 2)",
+    scalar_left="T.tensor(2.) @ T.ones(2)",
+    scalar_right="T.ones(2) @ T.tensor(2.)",
+    dtype_vec_vec="T.ones(3) @ T.ones(3, dtype=T.float64)",
+    dtype_mat_vec="T.ones(2, 3) @ T.ones(3, dtype=T.float64)",
+    dtype_mat_mat="T.ones(2, 3, dtype=T.float64) @ T.ones(3, 2)",
+    dtype_int="T.ones(2, 3) @ T.ones(3, 2, dtype=T.int64)",
+    dtype_batch="T.ones(2, 2, 3) @ T.ones(2, 3, 2, dtype=T.float64)",
+    mm_shapes="T.mm(T.ones(2, 3), T.ones(2, 3))",
+    mm_vector="T.mm(T.ones(3), T.ones(3, 3))",
+    mv_shapes="T.mv(T.ones(2, 3), T.ones(2))",
+    dot_shapes="T.dot(T.ones(2), T.ones(3))",
+    linear_layer_forgot_transpose="""
+        x = T.ones(4, 3)
+        w = T.ones(2, 3, requires_grad=True)
+        x @ w
+    """,
+)
+def test_matmul_mismatch(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+MATMUL_SHAPES = [(3,), (4,), (2, 3), (3, 2), (4, 2), (2, 2, 3), (2, 3, 2), (2, 4, 2), (3, 3, 2),
+                 (1, 3, 2), (2, 1, 2, 3)]
+
+
+def test_matmul_every_shape_pair() -> None:
+    """Every pair of shapes, with each side requiring grad or not, a transposed (strided) left
+    batch and a float64 right side: the same error, or the same grad_fn and shape.
+
+    torch's words depend on the kernel its matmul picks (dot, mv, mm or bmm), which depends on
+    the shapes, on which side requires grad and on the left operand's memory layout."""
+
+    def outcome(T: Any, sa: tuple, sb: tuple, ga: bool, gb: bool, strided: bool,
+                double: bool) -> tuple:
+        a = T.ones(*sa, requires_grad=ga)
+        if strided and len(sa) >= 3:
+            a = a.transpose(0, 1)
+        b = T.ones(*sb, requires_grad=gb, dtype=T.float64 if double else T.float32)
+        try:
+            out = a @ b
+        except RuntimeError as err:
+            return ("error", str(err))
+        return (out.grad_fn and out.grad_fn.name(), tuple(out.shape))
+
+    wrong = []
+    for sa, sb in itertools.product(MATMUL_SHAPES, repeat=2):
+        for flags in itertools.product((False, True), repeat=4):
+            if flags[2] and len(sa) < 3:
+                continue
+            want = outcome(torch, sa, sb, *flags)
+            got = outcome(nbgrad, sa, sb, *flags)
+            if got != want:
+                wrong.append((sa, sb, flags, got, want))
+    assert not wrong, "\n".join(map(str, wrong[:10]))
+
+
+@cases(
+    vector_past_end="T.ones(3)[3]",
+    vector_negative="T.ones(3)[-4]",
+    matrix_row="T.ones(2, 3)[2]",
+    matrix_column="T.ones(2, 3)[0, 5]",
+    matrix_column_slice="T.ones(2, 3)[:, 5]",
+    after_none="T.ones(2, 3)[None, 0, 5]",
+    after_ellipsis="T.ones(2, 3, 4)[..., -5]",
+    after_ellipsis_and_int="T.ones(2, 3, 4)[0, ..., -5]",
+    list_index="T.ones(3)[[0, 3]]",
+    list_first_bad="T.ones(2, 3)[[1, 9, 5]]",
+    list_in_second_dim="T.ones(2, 3)[:, [1, 5]]",
+    int_then_list="T.ones(2, 3)[0, [1, 5]]",
+    two_lists="T.ones(2, 3)[[0, 1], [2, 5]]",
+    two_lists_first_bad="T.ones(2, 3)[[0, 2], [2, 5]]",
+    list_after_slice="T.ones(2, 3, 4)[0:1, [0, 1], [1, 7]]",
+    long_tensor="T.ones(3)[T.tensor([0, 3])]",
+    too_many="T.ones(3)[0, 0]",
+    too_many_lists="T.ones(2, 3)[[0], [0], [0]]",
+    scalar_int="T.tensor(1.)[0]",
+    scalar_slice="T.tensor(1.)[:]",
+    scalar_tuple="T.tensor(1.)[0, 0]",
+    scalar_list="T.tensor(1.)[[0]]",
+    mask_too_long="T.ones(2, 3)[T.tensor([True, False, True])]",
+    mask_second_dim="T.ones(2, 3)[:, T.tensor([True, False])]",
+    mask_2d="T.ones(2, 3)[T.ones(2, 2) > 0]",
+    mask_after_int="T.ones(2, 3)[0, T.tensor([True, False])]",
+    mask_after_none="T.ones(2, 3)[None, T.tensor([True, False, True])]",
+    lists_do_not_broadcast="T.ones(2, 3)[[0, 1, 0], [0, 1]]",
+    lists_2d_do_not_broadcast="T.ones(2, 3)[[[0, 1]], [0, 1, 2]]",
+    mask_and_list="T.ones(2, 3, 4)[T.ones(2, 3) > 0, [1, 2]]",
+    float_index="T.ones(3)[T.tensor([0.])]",
+    string_in_tuple="T.ones(3)[None, 'a']",
+    float_number="T.ones(3)[1.5]",
+    dict="T.ones(3)[{}]",
+    float_in_tuple="T.ones(2, 3)[0, 1.5]",
+    float_slice_bound="T.ones(3)[0.5:]",
+    step_zero="T.ones(3)[::0]",
+    step_negative="T.ones(3)[::-1]",
+    in_backward_graph="""
+        x = T.ones(3, requires_grad=True)
+        (x * 2)[3]
+    """,
+)
+def test_index_errors(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    empty_list="out = T.ones(3)[[]]",
+    negative_list="out = T.arange(6.).reshape(2, 3)[[-1, 0], [-3, 2]]",
+    broadcast_lists="out = T.arange(6.).reshape(2, 3)[[[0], [1]], [0, 2]]",
+    two_masks="""
+        x = T.arange(6.).reshape(2, 3)
+        out = x[T.tensor([True, False]), T.tensor([True, False, True])]
+    """,
+    zero_dim_mask="out = T.arange(6.).reshape(2, 3)[T.tensor(True)]",
+    zero_dim_long="out = T.arange(6.).reshape(2, 3)[T.tensor(1)]",
+    slice_past_end="out = T.arange(3.)[1:10]",
+    empty_slice="out = T.arange(3.)[5:]",
+)
+def test_index_accepted(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+@cases(
+    transposed="T.ones(2, 3).t().view(6)",
+    transposed_infer="T.ones(2, 3).t().view(-1)",
+    transposed_batch="T.ones(2, 3, 4).transpose(0, 1).view(6, 4)",
+    permuted="T.ones(2, 3, 4).permute(2, 0, 1).view(24)",
+    expanded="T.ones(2, 1, requires_grad=True).expand(2, 3).view(6)",
+    sliced_columns="T.ones(2, 3, requires_grad=True)[:, 1:].view(4)",
+    strided="T.ones(2, 3)[:, ::2].view(4)",
+    wrong_size="T.ones(2, 3).view(4)",
+    wrong_size_infer="T.ones(2, 3).view(-1, 4)",
+    two_inferred="T.ones(2, 3).view(-1, -1)",
+    reshape_wrong_size="T.ones(2, 3).reshape(5)",
+    negative_size="T.ones(2, 3).view(-2, 3)",
+    negative_size_reshape="T.ones(2, 3).reshape(3, -3)",
+)
+def test_view_errors(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    transposed_same_shape="out = T.arange(6.).reshape(2, 3).t().view(3, 2)",
+    transposed_reshape="out = T.arange(6., requires_grad=True).reshape(2, 3).t().reshape(6)",
+    column_block="out = T.arange(6., requires_grad=True).reshape(2, 3)[:, 1:].view(2, 2)",
+    selected_column="out = T.arange(6., requires_grad=True).reshape(2, 3)[:, 1].view(2)",
+    contiguous_flag="out = T.ones(2, 3).t().is_contiguous()",
+)
+def test_view_accepted(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+@cases(
+    cat_sizes="T.cat([T.ones(2, 3), T.ones(2, 4)])",
+    cat_sizes_dim1="T.cat([T.ones(2, 3), T.ones(3, 3)], dim=1)",
+    cat_ndim="T.cat([T.ones(2, 3), T.ones(3)])",
+    cat_dim_out_of_range="T.cat([T.ones(2, 3), T.ones(2, 4)], dim=2)",
+    cat_scalar="T.cat([T.tensor(1.), T.ones(3)])",
+    cat_empty="T.cat([])",
+    cat_third="T.cat([T.ones(2), T.ones(3), T.ones(2, 2)])",
+    stack_sizes="T.stack([T.ones(3), T.ones(4)])",
+    stack_shapes="T.stack([T.ones(2, 3), T.ones(3, 2)])",
+    stack_third="T.stack([T.ones(2), T.ones(2), T.ones(3)])",
+    stack_empty="T.stack([])",
+    stack_dim="T.stack([T.ones(3), T.ones(3)], dim=3)",
+)
+def test_cat_stack_errors(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    short_row="T.tensor([[1, 2], [3]])",
+    long_row="T.tensor([[1, 2], [3, 4, 5]])",
+    empty_row="T.tensor([[1, 2], []])",
+    float_short_row="T.tensor([[1., 2.], [3.]])",
+    number_for_row="T.tensor([[1, 2], 3])",
+    row_for_number="T.tensor([1, [2, 3]])",
+    row_for_float="T.tensor([1., [2, 3]])",
+    row_for_bool="T.tensor([True, [True]])",
+    tuple_for_number="T.tensor([[1, 2], [3, (4,)]])",
+    deep="T.tensor([[[1, 2], [3, 4]], [[1, 2], [3]]])",
+    deep_number="T.tensor([[[1], [2]], [[3], 4]])",
+    tensor_row_too_short="T.tensor([[1, 2], T.tensor([3])])",
+    string="T.tensor('a')",
+    string_in_list="T.tensor(['a'])",
+    string_later="T.tensor([1, 2.5, 'x'])",
+    string_row="T.tensor([[1, 2], 'ab'])",
+    none="T.tensor(None)",
+    none_in_list="T.tensor([1, None])",
+    none_row="T.tensor([[1], None])",
+    dict="T.tensor({})",
+    overflow="T.tensor([1, 2 ** 70])",
+)
+def test_tensor_from_bad_data(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    rows_of_tuples="out = T.tensor([(1, 2), [3, 4]])",
+    empty="out = T.tensor([])",
+    empty_rows="out = T.tensor([[], []])",
+    ragged_but_empty="out = T.tensor([[], [1]])",
+    tensors="out = T.tensor([T.tensor(1.), T.tensor(2)])",
+    tensor_rows="out = T.tensor([[1, 2], T.tensor([3., 4.])])",
+)
+def test_tensor_from_data_accepted(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+@cases(
+    sum="T.ones(2, 3).sum(2)",
+    sum_negative="T.ones(2, 3).sum(-3)",
+    mean="T.ones(2, 3).mean(5)",
+    max="T.ones(2, 3).max(2)",
+    softmax="T.ones(2, 3).softmax(2)",
+    transpose="T.ones(2, 3).transpose(0, 2)",
+    unsqueeze="T.ones(2, 3).unsqueeze(3)",
+    squeeze="T.ones(2, 3).squeeze(4)",
+    size="T.ones(2, 3).size(2)",
+    expand_size="T.ones(2, 3).expand(3, 3)",
+    expand_too_few="T.ones(2, 3).expand(3)",
+    permute_length="T.ones(2, 3).permute(0)",
+    permute_repeat="T.ones(2, 3).permute(0, 0)",
+    max_of_empty="T.ones(2, 3)[2:].max()",
+    mean_of_int="T.ones(2, 3, dtype=T.int64).mean()",
+    t_of_3d="T.ones(2, 3, 4).t()",
+    item_of_vector="T.ones(2).item()",
+    bool_of_vector="bool(T.ones(2))",
+    numpy_requires_grad="T.ones(2, requires_grad=True).numpy()",
+    int_pow_negative="T.tensor([2]) ** -1",
+)
+def test_other_errors(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+# --- warnings ---------------------------------------------------------------------------------
+
+
+@cases(
+    non_leaf_grad="""
+        x = T.tensor(2., requires_grad=True)
+        y = x * 2
+        y.backward()
+        out = y.grad
+    """,
+    non_leaf_grad_before_backward="""
+        x = T.tensor(2., requires_grad=True)
+        out = (x ** 2).grad
+    """,
+    lesson_loss_grad="""
+        w = T.tensor(1., requires_grad=True)
+        z = w * 6.7
+        loss = -T.log(1 - T.sigmoid(z))
+        loss.backward()
+        out = (w.grad, z.grad)
+    """,
+    copy_construct="""
+        x = T.tensor([1., 2.])
+        out = T.tensor(x)
+    """,
+)
+def test_warnings(code: str) -> None:
+    _check(code, must_raise=False, must_warn=True)
+
+
+@cases(
+    leaf_grad="""
+        x = T.tensor(2., requires_grad=True)
+        (x * 2).backward()
+        out = x.grad
+    """,
+    retained="""
+        x = T.tensor(2., requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        y.backward()
+        out = (y.grad, x.grad)
+    """,
+    plain_tensor_grad="out = T.tensor(2.).grad",
+    matrix_T="out = T.ones(2, 3).T.shape",
+    log_of_zero="out = T.log(T.tensor([0., 1.]))",
+    divide_by_zero="out = T.tensor([1., 0.]) / 0",
+    backward_through_log_of_zero="""
+        x = T.tensor([0., 1.], requires_grad=True)
+        T.log(x).sum().backward()
+        out = x.grad
+    """,
+)
+def test_no_warnings(code: str) -> None:
+    want, want_warned = _outcome(torch, code)
+    assert not want_warned
+    _check(code, must_raise=False)
+
+
+def test_T_of_a_non_matrix_warns_once_per_process() -> None:  # noqa: N802 - torch's name
+    """torch warns about ``x.T`` on a non-matrix only the first time in a process
+    (TORCH_WARN_ONCE); so does nbgrad. torch's own text is compared when this process has not
+    used up torch's one warning yet (test order decides)."""
+    from nbgrad.ops import shape
+
+    def warned(T: Any) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert T.ones(3).T.shape == (3,)
+            assert T.ones(2, 3, 4).T.shape == (4, 3, 2)
+            assert T.ones(2, 3).T.shape == (3, 2)
+        return [_norm(str(w.message)) for w in caught]
+
+    from_torch = warned(torch)
+    saved = shape._T_WARNED
+    shape._T_WARNED = False
+    try:
+        from_nbgrad = warned(nbgrad)
+        assert warned(nbgrad) == []
+    finally:
+        shape._T_WARNED = saved or shape._T_WARNED
+    assert len(from_nbgrad) == 1
+    assert from_nbgrad[0].startswith("The use of `x.T` on tensors of dimension other than 2")
+    assert len(from_torch) <= 1
+    if from_torch:
+        assert from_nbgrad == from_torch
