@@ -107,6 +107,7 @@ from nbgrad.ops import (
     unsqueeze,
     where,
 )
+from nbgrad.viz import draw as draw  # a stub: graphviz, wasmtime load on first use
 
 # torch computes inf and nan silently (log(0), 1/0, exp(1000)); NumPy would warn. Silencing
 # NumPy's floating-point warnings for nbgrad's own modules costs nothing per op, where an

@@ -1,0 +1,133 @@
+"""How long a drawing takes: from a tensor to SVG (walk, DOT and render together).
+
+    python bench/render.py            # the full run
+    python bench/render.py --quick    # a smoke run: small graphs, few repeats
+    python bench/render.py --renderer wasm
+
+For each renderer that is installed ("wasm": WebAssembly Graphviz in this process; "dot":
+the system's Graphviz), prints the median time of ``nbgrad.draw(t).svg()`` for graphs of
+about 10, 30, 100 and 1,000 nodes, and the first drawing in a fresh Python process (with the
+compiled WebAssembly cached on disk, and, in the full run, with an empty cache too).
+
+The graphs are a Python loop of layers, ``h = tanh(h * w + b)``: five nodes a layer. A
+1,000-node graph is drawn twice: as ``draw`` draws it by default (folded to its node budget
+of 300) and in full (``budget=2000``).
+
+Targets: a 30-node graph under 10 ms, a 1,000-node graph under 300 ms, the first drawing in
+a new process under 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import nbgrad  # noqa: E402
+from nbgrad.viz import render as render_mod  # noqa: E402
+
+TARGETS_MS = {30: 10.0, 1000: 300.0, "first": 300.0}
+
+_FIRST = """
+import time
+t0 = time.perf_counter()
+import nbgrad
+t1 = time.perf_counter()
+h = nbgrad.tensor(0.5, requires_grad=True)
+for _ in range(2):
+    w = nbgrad.tensor(0.9, requires_grad=True)
+    b = nbgrad.tensor(0.1, requires_grad=True)
+    h = nbgrad.tanh(h * w + b)
+h.backward()
+t2 = time.perf_counter()
+nbgrad.draw(h).svg(renderer={renderer!r})
+t3 = time.perf_counter()
+print((t3 - t2) * 1e3, (t1 - t0) * 1e3)
+"""
+
+
+def layers(nodes: int) -> nbgrad.Tensor:
+    """About ``nodes`` nodes: a loop of ``h = tanh(h * w + b)``, after its backward."""
+    h = nbgrad.tensor(0.5, requires_grad=True)
+    for _ in range(max(1, round((nodes - 1) / 5))):
+        w = nbgrad.tensor(0.9, requires_grad=True)
+        b = nbgrad.tensor(0.1, requires_grad=True)
+        h = nbgrad.tanh(h * w + b)
+    h.backward()
+    return h
+
+
+def timed_ms(h: nbgrad.Tensor, renderer: str, repeats: int,
+             budget: int) -> tuple[float, float, int]:
+    """Median and fastest time of ``draw(h).svg()``, and how many nodes were drawn."""
+    times, drawn = [], 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        g = nbgrad.draw(h, budget=budget, names=False)
+        g.svg(renderer)
+        times.append((time.perf_counter() - start) * 1e3)
+        drawn = len(g.model.nodes)
+    return statistics.median(times), min(times), drawn
+
+
+def first_render(renderer: str, cache_dir: str | None) -> tuple[float, float]:
+    env = dict(os.environ)
+    if cache_dir is not None:
+        env["NBGRAD_CACHE_DIR"] = cache_dir
+    out = subprocess.run([sys.executable, "-c", _FIRST.format(renderer=renderer)], env=env,
+                         capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def verdict(ms: float, target: float) -> str:
+    return f"(target < {target:g} ms: {'ok' if ms < target else 'MISSED'})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small graphs, few repeats")
+    parser.add_argument("--renderer", choices=render_mod.RENDERERS, help="only this one")
+    args = parser.parse_args(argv)
+    renderers = [r for r in render_mod.available() if args.renderer in (None, r)]
+    if not renderers:
+        print("no renderer installed: pip install 'nbgrad[notebook]' or apt-get install graphviz")
+        return 1
+    sizes = (10, 30, 100) if args.quick else (10, 30, 100, 1000)
+    repeats = 2 if args.quick else 15
+    print(f"tensor -> SVG, median of {repeats} runs (walk + DOT + render), "
+          f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    for renderer in renderers:
+        print(f"\nrenderer {renderer}:")
+        render_mod.render("digraph { a -> b }", "svg", renderer)  # the process's first render
+        for size in sizes:
+            h = layers(size)
+            runs = [("", 300)] if size < 1000 else [(" (folded to the budget)", 300),
+                                                     (" (in full, budget=2000)", 2000)]
+            for what, budget in runs:
+                reps = repeats if size < 1000 else max(1, repeats // 3)
+                ms, fastest, drawn = timed_ms(h, renderer, reps, budget)
+                line = (f"  {size:>5,}-node graph, {drawn:>5,} drawn{what}: {ms:8.1f} ms"
+                        f" (fastest {fastest:.1f})")
+                if size in TARGETS_MS and (size < 1000 or budget == 300):
+                    line += " " + verdict(ms, TARGETS_MS[size])
+                print(line, flush=True)
+        ms, imp = first_render(renderer, None)
+        print(f"  first drawing in a new process: {ms:8.1f} ms "
+              f"{verdict(ms, TARGETS_MS['first'])}; import nbgrad before it: {imp:.0f} ms")
+        if renderer == "wasm" and not args.quick:
+            with tempfile.TemporaryDirectory() as empty:
+                ms, _ = first_render(renderer, empty)
+            print(f"  first drawing, compiled WebAssembly not yet cached: {ms:8.1f} ms "
+                  "(once per machine)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

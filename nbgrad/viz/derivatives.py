@@ -1,0 +1,295 @@
+"""What each op is called on the drawing, and its local derivative.
+
+Keyed by torch's ``grad_fn`` class names (``SinBackward0``), which nbgrad uses too, so one
+table serves both frameworks. A local derivative is written with ``u`` for the input of a
+one-input op and ``a``, ``b`` for the first and second input of a two-input op, then with
+the numbers filled in when the inputs are known scalars::
+
+    d sin(u)/du = cos(81) = 0.7767
+    d u^2/du = 2*3 = 6
+    d(a*b)/da = b = 6.7000
+
+Chain rule: the gradient an op sends to an input is the gradient it received times this
+local derivative.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from nbgrad.viz.numbers import fmt, fmt_param
+
+__all__ = ["Ctx", "op_label", "local_derivative", "short_name", "input_key"]
+
+_BACKWARD = re.compile(r"Backward\d*$")
+
+# The name under which torch saves an op's input at each slot, where it is not the usual
+# ("self", "other"). A constant input's value is read from there.
+_INPUT_KEYS: dict[str, tuple[str, ...]] = {
+    "PowBackward1": ("self", "exponent"),
+    "PowBackward2": ("exponent",),
+    "MmBackward0": ("self", "mat2"),
+    "BmmBackward0": ("self", "mat2"),
+    "MvBackward0": ("self", "vec"),
+    "DotBackward0": ("self", "tensor"),
+    "ClampBackward0": ("self", "min", "max"),
+    "WhereBackward0": ("self", "other"),
+}
+
+
+def input_key(op: str, slot: int) -> str | None:
+    """The saved name of input ``slot`` of ``op`` (``self``, ``other``, ``mat2``, ...)."""
+    keys = _INPUT_KEYS.get(op, ("self", "other"))
+    return keys[slot] if slot < len(keys) else None
+
+
+def short_name(op: str) -> str:
+    """``SinBackward0`` -> ``sin``; ``torch::autograd::AccumulateGrad`` -> ``AccumulateGrad``."""
+    op = op.rsplit("::", 1)[-1]
+    if _BACKWARD.search(op):
+        op = _BACKWARD.sub("", op).lstrip("_")
+        return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", op).lower()  # UnsafeView -> unsafe_view
+    return op
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What is known at one op: the scalar value of each input (None when unknown or not a
+    scalar), the output's scalar value, each input's number of elements, and the values the
+    op saved for its backward (``exponent``, ``min``, ``alpha``, ...)."""
+
+    x: Sequence[float | None]
+    y: float | None
+    sizes: Sequence[int | None]
+    saved: Mapping[str, object]
+
+    def a(self) -> float:
+        return _known(self.x[0] if self.x else None)
+
+    def b(self) -> float:
+        return _known(self.x[1] if len(self.x) > 1 else None)
+
+    def out(self) -> float:
+        return _known(self.y)
+
+    def number(self, key: str) -> float:
+        v = self.saved.get(key)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise LookupError(key)
+        return v
+
+
+def _known(v: float | None) -> float:
+    if v is None:
+        raise LookupError("value not known")
+    return v
+
+
+Numbers = Callable[[Ctx], tuple[str, float]]  # (the formula with numbers, its value)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """The derivative with respect to one input: ``left = right`` and, with numbers, more."""
+
+    left: str | Callable[[Mapping[str, object]], str]
+    right: str | Callable[[Mapping[str, object]], str]
+    numbers: Numbers | None = None
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    label: str | Callable[[Mapping[str, object]], str]
+    slots: tuple[Slot, ...] = ()
+
+
+def _const(v: float) -> Numbers:
+    return lambda c: ("", v)
+
+
+def _param(saved: Mapping[str, object], key: str) -> str | None:
+    v = saved.get(key)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return fmt_param(v)
+
+
+def _with_dim(name: str) -> Callable[[Mapping[str, object]], str]:
+    def label(saved: Mapping[str, object]) -> str:
+        dim = saved.get("dim")
+        if isinstance(dim, (tuple, list)) and len(dim) == 1:
+            dim = dim[0]
+        return name if dim is None or dim == () else f"{name} dim={dim}"
+
+    return label
+
+
+# -- pow with a number exponent --------------------------------------------------------------
+
+
+def _pow_label(saved: Mapping[str, object]) -> str:
+    n = _param(saved, "exponent")
+    return f"pow {n}" if n is not None else "pow"
+
+
+def _pow_left(saved: Mapping[str, object]) -> str:
+    n = _param(saved, "exponent")
+    return f"d u^{n}/du" if n is not None else "d u^n/du"
+
+
+def _pow_right(saved: Mapping[str, object]) -> str:
+    n = saved.get("exponent")
+    if isinstance(n, bool) or not isinstance(n, (int, float)):
+        return "n*u^(n-1)"
+    if n == 2:
+        return "2*u"
+    return f"{fmt_param(n)}*u^{fmt_param(n - 1)}"
+
+
+def _pow_numbers(c: Ctx) -> tuple[str, float]:
+    n, u = c.number("exponent"), c.a()
+    if n == 2:
+        return f"2*{fmt(u)}", 2 * u
+    return f"{fmt_param(n)}*{fmt(u)}^{fmt_param(n - 1)}", n * u ** (n - 1)
+
+
+# -- clamp -----------------------------------------------------------------------------------
+
+
+def _bounds(saved: Mapping[str, object]) -> tuple[str, str]:
+    return _param(saved, "min") or "-inf", _param(saved, "max") or "inf"
+
+
+def _clamp_label(saved: Mapping[str, object]) -> str:
+    lo, hi = _bounds(saved)
+    return f"clamp [{lo}, {hi}]"
+
+
+def _clamp_numbers(c: Ctx) -> tuple[str, float]:
+    u = c.a()
+    lo, hi = c.saved.get("min"), c.saved.get("max")
+    inside = (not isinstance(lo, (int, float)) or u >= lo) and (
+        not isinstance(hi, (int, float)) or u <= hi
+    )
+    lo_t, hi_t = _bounds(c.saved)
+    return f"[{lo_t} <= {fmt(u)} <= {hi_t}]", 1.0 if inside else 0.0
+
+
+def _mean_numbers(c: Ctx) -> tuple[str, float]:
+    n = c.sizes[0] if c.sizes else None
+    if not n:
+        raise LookupError("size not known")
+    return f"1/{n}", 1.0 / n
+
+
+def _alpha(c: Ctx) -> float:
+    try:
+        return c.number("alpha")
+    except LookupError:
+        return 1.0
+
+
+def _unary(label: str, left: str, right: str, numbers: Numbers | None) -> OpInfo:
+    return OpInfo(label, (Slot(left, right, numbers),))
+
+
+_TABLE: dict[str, OpInfo] = {
+    "NegBackward0": _unary("neg", "d(-u)/du", "-1", _const(-1.0)),
+    "ExpBackward0": _unary("exp", "d exp(u)/du", "exp(u)",
+                           lambda c: (f"exp({fmt(c.a())})", math.exp(c.a()))),
+    "LogBackward0": _unary("log", "d log(u)/du", "1/u",
+                           lambda c: (f"1/{fmt(c.a())}", 1 / c.a())),
+    "SinBackward0": _unary("sin", "d sin(u)/du", "cos(u)",
+                           lambda c: (f"cos({fmt(c.a())})", math.cos(c.a()))),
+    "CosBackward0": _unary("cos", "d cos(u)/du", "-sin(u)",
+                           lambda c: (f"-sin({fmt(c.a())})", -math.sin(c.a()))),
+    "TanBackward0": _unary("tan", "d tan(u)/du", "1 + tan(u)^2",
+                           lambda c: (f"1 + {fmt(c.out())}^2", 1 + c.out() ** 2)),
+    "TanhBackward0": _unary("tanh", "d tanh(u)/du", "1 - tanh(u)^2",
+                            lambda c: (f"1 - {fmt(c.out())}^2", 1 - c.out() ** 2)),
+    "SigmoidBackward0": _unary("sigmoid", "d sigmoid(u)/du", "s*(1 - s)",
+                               lambda c: (f"{fmt(c.out())}*(1 - {fmt(c.out())})",
+                                          c.out() * (1 - c.out()))),
+    "ReluBackward0": _unary("relu", "d relu(u)/du", "[u > 0]",
+                            lambda c: (f"[{fmt(c.out())} > 0]", 1.0 if c.out() > 0 else 0.0)),
+    "SqrtBackward0": _unary("sqrt", "d sqrt(u)/du", "1/(2*sqrt(u))",
+                            lambda c: (f"1/(2*{fmt(c.out())})", 0.5 / c.out())),
+    "ReciprocalBackward0": _unary("reciprocal", "d (1/u)/du", "-1/u^2",
+                                  lambda c: (f"-{fmt(c.out())}^2", -c.out() ** 2)),
+    "AbsBackward0": _unary("abs", "d |u|/du", "sign(u)",
+                           lambda c: (f"sign({fmt(c.a())})",
+                                      0.0 if c.a() == 0 else math.copysign(1.0, c.a()))),
+    "SumBackward0": _unary("sum", "d sum(u)/du_i", "1", _const(1.0)),
+    "SumBackward1": OpInfo(_with_dim("sum"), (Slot("d sum(u)/du_i", "1", _const(1.0)),)),
+    "MeanBackward0": _unary("mean", "d mean(u)/du_i", "1/n", _mean_numbers),
+    "MeanBackward1": OpInfo(_with_dim("mean"), (Slot("d mean(u)/du_i", "1/n", None),)),
+    "RsubBackward1": _unary("rsub", "d(c - u)/du", "-1", _const(-1.0)),
+    "AddBackward0": OpInfo("add", (
+        Slot("d(a + b)/da", "1", _const(1.0)),
+        Slot("d(a + b)/db", "1", lambda c: ("", _alpha(c))),
+    )),
+    "SubBackward0": OpInfo("sub", (
+        Slot("d(a - b)/da", "1", _const(1.0)),
+        Slot("d(a - b)/db", "-1", lambda c: ("", -_alpha(c))),
+    )),
+    "MulBackward0": OpInfo("mul", (
+        Slot("d(a*b)/da", "b", lambda c: (fmt(c.b()), c.b())),
+        Slot("d(a*b)/db", "a", lambda c: (fmt(c.a()), c.a())),
+    )),
+    "DivBackward0": OpInfo("div", (
+        Slot("d(a/b)/da", "1/b", lambda c: (f"1/{fmt(c.b())}", 1 / c.b())),
+        Slot("d(a/b)/db", "-a/b^2",
+             lambda c: (f"-{fmt(c.a())}/{fmt(c.b())}^2", -c.a() / c.b() ** 2)),
+    )),
+    "PowBackward0": OpInfo(_pow_label, (Slot(_pow_left, _pow_right, _pow_numbers),)),
+    "PowBackward1": OpInfo("pow", (
+        Slot("d(a^b)/da", "b*a^(b-1)",
+             lambda c: (f"{fmt(c.b())}*{fmt(c.a())}^({fmt(c.b())}-1)",
+                        c.b() * c.a() ** (c.b() - 1))),
+        Slot("d(a^b)/db", "a^b*log(a)",
+             lambda c: (f"{fmt(c.out())}*log({fmt(c.a())})", c.out() * math.log(c.a()))),
+    )),
+    "ClampBackward1": OpInfo(_clamp_label, (
+        Slot("d clamp(u)/du", "[min <= u <= max]", _clamp_numbers),
+    )),
+    "MmBackward0": OpInfo("mm", (Slot("d(A@B)/dA", "grad @ B^T"), Slot("d(A@B)/dB", "A^T @ grad"))),
+    "MvBackward0": OpInfo("mv", (Slot("d(A@v)/dA", "grad v^T"), Slot("d(A@v)/dv", "A^T grad"))),
+    "DotBackward0": OpInfo("dot", (Slot("d(a.b)/da", "b"), Slot("d(a.b)/db", "a"))),
+    "SoftmaxBackward0": OpInfo(_with_dim("softmax")),
+    "LogSoftmaxBackward0": OpInfo(_with_dim("log_softmax")),
+}
+
+
+def op_label(op: str, saved: Mapping[str, object]) -> str:
+    """The short name shown in an op's box: ``sin``, ``pow 2``, ``clamp [1e-08, 1]``."""
+    info = _TABLE.get(op)
+    if info is None:
+        return short_name(op)
+    return info.label(saved) if callable(info.label) else info.label
+
+
+def local_derivative(op: str, slot: int, ctx: Ctx) -> str | None:
+    """The local derivative of ``op`` with respect to input ``slot``, as text; None when the
+    op is not in the table. Numbers are filled in when the values it needs are known."""
+    info = _TABLE.get(op)
+    if info is None or slot >= len(info.slots):
+        return None
+    s = info.slots[slot]
+    left = s.left(ctx.saved) if callable(s.left) else s.left
+    right = s.right(ctx.saved) if callable(s.right) else s.right
+    if s.numbers is not None:
+        try:
+            with_numbers, value = s.numbers(ctx)
+        except (LookupError, ValueError, ZeroDivisionError, OverflowError, TypeError):
+            pass
+        else:
+            value_text = fmt(value)
+            if with_numbers and with_numbers != value_text:
+                parts = [left, with_numbers, value_text]  # d sin(u)/du = cos(81) = 0.7767
+            else:
+                parts = [left, right, value_text]  # d(a*b)/da = b = 6.7000
+            return " = ".join(dict.fromkeys(parts))
+    return f"{left} = {right}"
