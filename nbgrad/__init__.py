@@ -7,7 +7,7 @@ here; the notebook side (graphs, widgets, magics) loads when first used.
 
 import warnings as _warnings
 
-from nbgrad import autograd
+from nbgrad import autograd, nn, optim
 from nbgrad._creation import (
     Generator,
     arange,
@@ -107,6 +107,7 @@ from nbgrad.ops import (
     unsqueeze,
     where,
 )
+from nbgrad.serialization import load, save
 from nbgrad.viz import draw as draw  # a stub: graphviz, wasmtime load on first use
 
 # torch computes inf and nan silently (log(0), 1/0, exp(1000)); NumPy would warn. Silencing
@@ -146,3 +147,4 @@ __all__ = [
     "sqrt", "square", "squeeze", "stack", "sub", "subtract", "sum", "t", "tan", "tanh",
     "tensor", "transpose", "true_divide", "uint8", "unsqueeze", "where", "zeros", "zeros_like",
 ]
+__all__ += ["load", "nn", "optim", "save"]
