@@ -339,6 +339,7 @@ class Tensor:
                 f"output with shape {list(data.shape)} doesn't match the broadcast shape "
                 f"{list(np.shape(result._data))}"
             )
+        _check_cast(result._data.dtype, data.dtype)
         np.copyto(data, result._data, casting="unsafe")
         self._version[0] += 1
         if result.grad_fn is not None:
@@ -360,17 +361,38 @@ class Tensor:
         with no_grad():
             return self._assign(op(self, *others))
 
+    def _inplace_ufunc(self, ufunc: np.ufunc, op: Callable, other: Any) -> Tensor:
+        """An arithmetic update in place. Outside the graph (an optimizer's step under
+        no_grad) NumPy writes straight into the tensor's memory: no temporary, no copy."""
+        if not self._check_inplace(other):
+            data = self._storage()
+            o = other._data if isinstance(other, Tensor) else other
+            # Only where the result cannot differ from the general path's: a floating tensor
+            # and a Python number, or an array of the same dtype and shape.
+            if data.dtype.kind == "f" and (
+                o.__class__ is float or o.__class__ is int
+                or (o.__class__ is np.ndarray and o.dtype == data.dtype and o.shape == data.shape)
+            ):
+                ufunc(data, o, out=data)
+                self._version[0] += 1
+                return self
+        return self._inplace(op, other)
+
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha == 1:
+            return self._inplace_ufunc(np.add, add, other)
         return self._inplace(lambda a, b: add(a, b, alpha=alpha), other)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha == 1:
+            return self._inplace_ufunc(np.subtract, sub, other)
         return self._inplace(lambda a, b: sub(a, b, alpha=alpha), other)
 
     def mul_(self, other: Any) -> Tensor:
-        return self._inplace(mul, other)
+        return self._inplace_ufunc(np.multiply, mul, other)
 
     def div_(self, other: Any) -> Tensor:
-        return self._inplace(div, other)
+        return self._inplace_ufunc(np.true_divide, div, other)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         return self._inplace(lambda a: clamp(a, min, max))
@@ -733,6 +755,16 @@ class Tensor:
 
     def where(self, condition: Any, other: Any) -> Tensor:
         return where(condition, self, other)
+
+
+def _check_cast(src: np.dtype, dst: np.dtype) -> None:
+    """torch refuses an in-place result that would lose its kind (float into an int tensor)."""
+    if src != dst and "biuf".index(src.kind) > "biuf".index(dst.kind) and not (
+            src.kind == "u" and dst.kind == "i"):
+        raise RuntimeError(
+            f"result type {_dtype._legacy_type_name(_BY_NUMPY[src])[:-6]} can't be cast to the "
+            f"desired output type {_dtype._legacy_type_name(_BY_NUMPY[dst])[:-6]}"
+        )
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

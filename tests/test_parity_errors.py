@@ -865,3 +865,21 @@ def test_T_of_a_non_matrix_warns_once_per_process() -> None:  # noqa: N802 - tor
     assert len(from_torch) <= 1
     if from_torch:
         assert from_nbgrad == from_torch
+
+
+@cases(
+    int_add_float="T.tensor([1, 2]).add_(0.5)",
+    int_mul_float_tensor="T.tensor([1, 2]).mul_(T.tensor([1.5, 2.0]))",
+    int_div_="T.tensor([1, 2]).div_(2)",
+    bool_add_int="T.tensor([True, False]).add_(1)",
+    float_add_int_tensor="T.tensor([1.0, 2.0]).add_(T.tensor([1, 2]))",
+    float_sub_float64_0d="T.tensor([1.0, 2.0]).sub_(T.tensor(0.5, dtype=T.float64))",
+    float_mul_number_no_grad="""
+        w = T.tensor([1.0, 2.0], requires_grad=True)
+        with T.no_grad():
+            w.mul_(3)
+        print(w)
+    """,
+)
+def test_inplace_result_type(code: str) -> None:
+    _check(code)

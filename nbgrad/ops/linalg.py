@@ -22,22 +22,27 @@ __all__ = ["matmul", "mm", "mv", "dot"]
 class _MatmulBackward(Node):
     __slots__ = ()
 
-    def vjp(self, F, g, a, b):
-        a_nd, b_nd = a.ndim, b.ndim
+    def vjp(self, F, g, a, b, a_shape, b_shape):
+        # ``a`` is saved only when ``b`` needs its gradient and the other way round (as in
+        # torch), so a gradient nobody asked for (say, of the input batch) is not computed.
+        a_nd, b_nd = len(a_shape), len(b_shape)
         if a_nd == 1 and b_nd == 1:
-            return g * b, g * a
-        a2 = F.unsqueeze(a, 0) if a_nd == 1 else a
-        b2 = F.unsqueeze(b, 1) if b_nd == 1 else b
+            return (None if b is None else g * b), (None if a is None else g * a)
         if a_nd == 1:
             g = F.unsqueeze(g, -2)
         if b_nd == 1:
             g = F.unsqueeze(g, -1)
-        ga = F.sum_to(F.matmul(g, F.mT(b2)), tuple(a2.shape))
-        gb = F.sum_to(F.matmul(F.mT(a2), g), tuple(b2.shape))
-        if a_nd == 1:
-            ga = F.squeeze(ga, 0)
-        if b_nd == 1:
-            gb = F.squeeze(gb, 1)
+        ga = gb = None
+        if b is not None:
+            ga = F.matmul(g, F.mT(F.unsqueeze(b, 1) if b_nd == 1 else b))
+            ga = F.sum_to(ga, (1, *a_shape) if a_nd == 1 else a_shape)
+            if a_nd == 1:
+                ga = F.squeeze(ga, 0)
+        if a is not None:
+            gb = F.matmul(F.mT(F.unsqueeze(a, 0) if a_nd == 1 else a), g)
+            gb = F.sum_to(gb, (*b_shape, 1) if b_nd == 1 else b_shape)
+            if b_nd == 1:
+                gb = F.squeeze(gb, 1)
         return ga, gb
 
 
@@ -200,7 +205,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     data = np.matmul(a, b)
     if not isinstance(data, np.ndarray):
         data = np.asarray(data)
-    return record(node, data, (input, other), (input, other))
+    saved = (input if other._requires_grad else None, other if input._requires_grad else None,
+             a.shape, b.shape)
+    return record(node, data, (input, other), saved)
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
