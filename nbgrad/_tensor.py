@@ -17,6 +17,7 @@ import numpy as np
 from nbgrad import _dtype
 from nbgrad._grad_mode import STATE
 from nbgrad._size import Size
+from nbgrad.autograd.graph import bump_version
 
 __all__ = ["Tensor"]
 
@@ -341,7 +342,7 @@ class Tensor:
             )
         _check_cast(result._data.dtype, data.dtype)
         np.copyto(data, result._data, casting="unsafe")
-        self._version[0] += 1
+        bump_version(self)
         if result.grad_fn is not None:
             self.grad_fn = result.grad_fn
             self._requires_grad = True
@@ -374,7 +375,7 @@ class Tensor:
                 or (o.__class__ is np.ndarray and o.dtype == data.dtype and o.shape == data.shape)
             ):
                 ufunc(data, o, out=data)
-                self._version[0] += 1
+                bump_version(self)
                 return self
         return self._inplace(op, other)
 
@@ -412,7 +413,7 @@ class Tensor:
             return self._inplace(lambda a: mul(a, 0) + value)
         data = self._storage()
         data[...] = value._data if isinstance(value, Tensor) else value
-        self._version[0] += 1
+        bump_version(self)
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
@@ -443,7 +444,7 @@ class Tensor:
             )
         index = _index_arrays(index)
         self._storage()[index] = value._data if isinstance(value, Tensor) else value
-        self._version[0] += 1
+        bump_version(self)
 
     # -- autograd -------------------------------------------------------------------------
     def backward(

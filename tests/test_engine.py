@@ -903,3 +903,16 @@ def test_anomaly_message_matches_torch():
             (x.sqrt() * 0).sum().backward()
         msgs.append(str(info.value))
     assert msgs[0] == msgs[1]
+
+
+@pytest.mark.parametrize("expr", ["a*b", "b*a", "a*b*c", "T.stack([a, b, c]).sum()", "c*b + a"])
+def test_leaves_receive_their_gradients_in_torchs_order(expr):
+    def order(T):
+        a, b, c = (T.tensor(v, requires_grad=True) for v in (2.0, 3.0, 4.0))
+        seen = []
+        for name, leaf in zip("abc", (a, b, c)):
+            leaf.register_hook(lambda g, name=name: seen.append(name))
+        eval(expr, {"T": T, "a": a, "b": b, "c": c}).backward()
+        return "".join(seen)
+
+    assert order(torch) == order(real_torch())

@@ -14,7 +14,15 @@ import numpy as np
 
 from nbgrad._grad_mode import STATE
 from nbgrad.autograd.anomaly import ANOMALY, check_nan
-from nbgrad.autograd.graph import FREED_GRAPH, KEEP_LIMIT, AccumulateGrad, Node, accumulator
+from nbgrad.autograd.graph import (
+    EPOCH,
+    FREED_GRAPH,
+    KEEP_LIMIT,
+    AccumulateGrad,
+    Node,
+    accumulator,
+    bump_version,
+)
 
 __all__ = ["run_backward", "store_grad", "sum_to"]
 
@@ -110,7 +118,7 @@ def store_grad(t: Any, g: Any, tensor_mode: bool) -> None:
         t._grad = _wrap(np.asarray(old._data + g))
     else:
         np.add(old._data, g, out=old._data)
-        old._version[0] += 1
+        bump_version(old)
 
 
 def _run_leaf(node: AccumulateGrad, g: Any, tensor_mode: bool, accumulate: bool) -> None:
@@ -136,8 +144,8 @@ def _run_node(node: Node, g: Any, F: Any, tensor_mode: bool) -> tuple:
         saved = node._plain
         if saved is None:
             raise RuntimeError(FREED_GRAPH)
-        if node._versions is not None:
-            node._check_versions()
+        if node._versions is not None and node._epoch != EPOCH[0]:
+            node._check_versions()  # something was written in place since the node saved
     grads = node.vjp(F, g, *saved)
     if ANOMALY.enabled and ANOMALY.check_nan:
         check_nan(node, grads)
@@ -149,7 +157,7 @@ def _run_node(node: Node, g: Any, F: Any, tensor_mode: bool) -> tuple:
         node.grad_output = _keep(g._data)
         node.grad_inputs = tuple([_keep(_to_array(gi)) for gi in grads])
     else:
-        node.grad_output = _keep(g)
+        node.grad_output = g if g.__class__ is not np.ndarray or g.size <= KEEP_LIMIT else None
         for gi in grads:
             if gi.__class__ is np.ndarray and gi.size > KEEP_LIMIT:
                 node.grad_inputs = tuple([_keep(gj) for gj in grads])
@@ -252,10 +260,8 @@ def run_backward(
             results[k] = g
 
     def run_leaves(leaves: list[Node]) -> None:
-        # Leaves run as soon as their gradient is complete, latest-created first (torch's
-        # priority for AccumulateGrad).
-        if len(leaves) > 1:
-            leaves.sort(key=_by_seq, reverse=True)
+        # Leaves run as soon as their gradient is complete (torch gives AccumulateGrad the
+        # top priority), several at once in the order of the edges that completed them.
         for leaf in leaves:
             g = buffers.pop(leaf, None)
             if g is None:
@@ -280,7 +286,7 @@ def run_backward(
                     capture(node, g)
                 if not filtering or node in needed:
                     grads = _run_node(node, g, F, tensor_mode)
-                    if not retain_graph:
+                    if not retain_graph and (node._frees or node.result.__class__ is np.ndarray):
                         node._release()
             ready = None
             if grads is None:

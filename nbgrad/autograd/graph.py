@@ -24,6 +24,17 @@ __all__ = ["Node", "AccumulateGrad", "RemovableHandle", "RESULT"]
 
 _sequence = itertools.count()
 
+# How many in-place writes there have been, anywhere. A node notes it when it saves tensors;
+# if it has not moved by the backward, none of them changed and the version check is skipped.
+EPOCH = [0]
+
+
+def bump_version(t: Any) -> None:
+    """Record an in-place write to ``t``: every in-place change of a tensor goes through here."""
+    t._version[0] += 1
+    EPOCH[0] += 1
+
+
 # Saved-value marker: "the output of this op". The node keeps the output's array, not the
 # output tensor, so no reference cycle ties a tensor to its own grad_fn.
 RESULT = object()
@@ -68,7 +79,7 @@ class Node:
 
     __slots__ = (
         "next_functions", "result", "grad_output", "grad_inputs", "_saved", "_plain",
-        "_versions", "_fix", "_seq", "_frees", "__dict__", "__weakref__",
+        "_versions", "_epoch", "_fix", "_seq", "_frees", "__dict__", "__weakref__",
     )
     # Whether a saved Python number counts as a saved tensor (freed after backward): torch
     # wraps the number in ``x * 2`` as a tensor, so a second backward through it fails.
@@ -153,7 +164,12 @@ class Node:
         if self._frees:
             # The constants (exponents, bounds, dims) and small values stay for drawing;
             # a second backward still refuses, as in torch.
-            self._kept = tuple(s if _small(s) else None for s in self._saved)
+            kept = self._saved
+            for a in self._plain:  # the same values as arrays, in the same order
+                if a.__class__ is np.ndarray and a.size > KEEP_LIMIT:
+                    kept = tuple(s if _small(s) else None for s in kept)
+                    break
+            self._kept = kept
             self._saved = None
             self._plain = None
             self._versions = None  # holds the saved tensors too

@@ -13,6 +13,7 @@ import numpy as np
 
 from nbgrad._creation import Generator, default_generator
 from nbgrad._tensor import Tensor
+from nbgrad.autograd.graph import bump_version
 
 _Gen = Generator | None
 
@@ -25,7 +26,7 @@ __all__ = [
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     data = tensor._storage()
     np.copyto(data, values, casting="unsafe")
-    tensor._version[0] += 1
+    bump_version(tensor)
     return tensor
 
 

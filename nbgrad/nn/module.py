@@ -18,6 +18,7 @@ import numpy as np
 from nbgrad import _dtype
 from nbgrad._grad_mode import no_grad
 from nbgrad._tensor import Tensor
+from nbgrad.autograd.graph import bump_version
 from nbgrad.nn.parameter import Parameter
 
 __all__ = ["Module"]
@@ -461,7 +462,7 @@ def _clear_grad(p: Tensor, set_to_none: bool) -> None:
         g.grad_fn = None
         g._requires_grad = False
         g._storage()[...] = 0
-        g._version[0] += 1
+        bump_version(g)
 
 
 def _copy_into(module: Module, name: str, target: Tensor, value: Any, key: str, assign: bool,
@@ -486,4 +487,4 @@ def _copy_into(module: Module, name: str, target: Tensor, value: Any, key: str, 
     with no_grad():
         data = target._storage()
         np.copyto(data, np.asarray(value._data), casting="unsafe")
-        target._version[0] += 1
+        bump_version(target)

@@ -9,6 +9,7 @@ import numpy as np
 from nbgrad import _dtype
 from nbgrad._grad_mode import STATE
 from nbgrad._tensor import Tensor, _wrap_dim
+from nbgrad.autograd.graph import EPOCH as _EPOCH
 from nbgrad.autograd.graph import RESULT, Node, _sequence, accumulator
 
 __all__ = ["record", "RESULT", "Node", "Tensor", "binary_operands", "as_float", "check_tensor",
@@ -91,7 +92,11 @@ def record(
                 if s.__class__ is np.ndarray:
                     frees = True
                 plain.append(s)
-        node._versions = None if versions is None else tuple(versions)
+        if versions is None:
+            node._versions = None
+        else:
+            node._versions = tuple(versions)
+            node._epoch = _EPOCH[0]
         node._plain = tuple(plain)
         node._frees = frees
     else:
@@ -128,8 +133,11 @@ def float_dtype(x: Tensor) -> _dtype.dtype:
     return d if d.is_floating_point else _dtype.get_default_dtype()
 
 
-def as_float(x: Tensor) -> Any:
-    """The data of ``x`` for a floating-point op: integers are promoted as torch does."""
+def as_float(x: Tensor, fn: str = "") -> Any:
+    """The data of ``x`` for a floating-point op: integers are promoted as torch does.
+    With ``fn``, first check that ``x`` is a tensor, as ``check_tensor(x, fn)`` would."""
+    if fn and not isinstance(x, Tensor):
+        check_tensor(x, fn)
     data = x._data
     if data.dtype.kind == "f":
         return data

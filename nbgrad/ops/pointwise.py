@@ -216,8 +216,7 @@ class ReciprocalBackward0(Node):
 
 
 def reciprocal(input: Tensor) -> Tensor:
-    check_tensor(input, "reciprocal")
-    data = np.reciprocal(as_float(input))
+    data = np.reciprocal(as_float(input, "reciprocal"))
     return record(ReciprocalBackward0, data, (input,), (RESULT,))
 
 
@@ -232,8 +231,7 @@ class SinBackward0(Node):
 
 
 def sin(input: Tensor) -> Tensor:
-    check_tensor(input, "sin")
-    return record(SinBackward0, np.sin(as_float(input)), (input,), (input,))
+    return record(SinBackward0, np.sin(as_float(input, "sin")), (input,), (input,))
 
 
 class CosBackward0(Node):
@@ -244,8 +242,7 @@ class CosBackward0(Node):
 
 
 def cos(input: Tensor) -> Tensor:
-    check_tensor(input, "cos")
-    return record(CosBackward0, np.cos(as_float(input)), (input,), (input,))
+    return record(CosBackward0, np.cos(as_float(input, "cos")), (input,), (input,))
 
 
 class TanBackward0(Node):
@@ -256,8 +253,7 @@ class TanBackward0(Node):
 
 
 def tan(input: Tensor) -> Tensor:
-    check_tensor(input, "tan")
-    return record(TanBackward0, np.tan(as_float(input)), (input,), (RESULT,))
+    return record(TanBackward0, np.tan(as_float(input, "tan")), (input,), (RESULT,))
 
 
 class ExpBackward0(Node):
@@ -268,8 +264,7 @@ class ExpBackward0(Node):
 
 
 def exp(input: Tensor) -> Tensor:
-    check_tensor(input, "exp")
-    data = np.exp(as_float(input))
+    data = np.exp(as_float(input, "exp"))
     return record(ExpBackward0, data, (input,), (RESULT,))
 
 
@@ -281,8 +276,7 @@ class LogBackward0(Node):
 
 
 def log(input: Tensor) -> Tensor:
-    check_tensor(input, "log")
-    data = np.log(as_float(input))
+    data = np.log(as_float(input, "log"))
     return record(LogBackward0, data, (input,), (input,))
 
 
@@ -294,8 +288,7 @@ class SqrtBackward0(Node):
 
 
 def sqrt(input: Tensor) -> Tensor:
-    check_tensor(input, "sqrt")
-    data = np.sqrt(as_float(input))
+    data = np.sqrt(as_float(input, "sqrt"))
     return record(SqrtBackward0, data, (input,), (RESULT,))
 
 
@@ -331,8 +324,7 @@ class TanhBackward0(Node):
 
 
 def tanh(input: Tensor) -> Tensor:
-    check_tensor(input, "tanh")
-    return record(TanhBackward0, np.tanh(as_float(input)), (input,), (RESULT,))
+    return record(TanhBackward0, np.tanh(as_float(input, "tanh")), (input,), (RESULT,))
 
 
 class SigmoidBackward0(Node):
@@ -344,8 +336,7 @@ class SigmoidBackward0(Node):
 
 def sigmoid(input: Tensor) -> Tensor:
     """``1 / (1 + exp(-x))``; saturates to exactly 0 or 1 without warnings."""
-    check_tensor(input, "sigmoid")
-    x = as_float(input)
+    x = as_float(input, "sigmoid")
     data = 1 / (1 + np.exp(-x))
     return record(SigmoidBackward0, data, (input,), (RESULT,))
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad._tensor import _wrap
+from nbgrad.autograd.graph import bump_version
 from nbgrad.optim.optimizer import Optimizer
 
 __all__ = ["Adam", "AdamW"]
@@ -93,7 +94,7 @@ class Adam(Optimizer):
             denom /= bias_correction2_sqrt
             denom += eps
             x -= (lr / bias_correction1) * m / denom
-            p._version[0] += 1
+            bump_version(p)
 
 
 class AdamW(Adam):

@@ -18,6 +18,7 @@ import numpy as np
 from nbgrad import _dtype
 from nbgrad._grad_mode import enable_grad
 from nbgrad._tensor import Tensor, _wrap
+from nbgrad.autograd.graph import bump_version
 
 __all__ = ["Optimizer"]
 
@@ -103,7 +104,7 @@ class Optimizer:
                     g.grad_fn = None
                     g._requires_grad = False
                     g._storage()[...] = 0
-                    g._version[0] += 1
+                    bump_version(g)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once from their ``.grad``. A ``closure`` that recomputes

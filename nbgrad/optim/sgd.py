@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad._tensor import _wrap
+from nbgrad.autograd.graph import bump_version
 from nbgrad.optim.optimizer import Optimizer
 
 __all__ = ["SGD"]
@@ -73,7 +74,7 @@ class SGD(Optimizer):
                         b += g
                     else:
                         b += g * (1 - dampening)
-                    buf._version[0] += 1
+                    bump_version(buf)
                 g = g + momentum * b if nesterov else b
             x -= g * lr
-            p._version[0] += 1
+            bump_version(p)
