@@ -57,6 +57,11 @@ from nbgrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_en
 from nbgrad._printing import get_printoptions, set_printoptions
 from nbgrad._size import Size
 from nbgrad._tensor import Tensor
+
+# stubs: IPython and ipywidgets load on first call; `%load_ext nbgrad` calls the last two
+from nbgrad.notebook import dashboard, explore, step_through, unwatch, watch
+from nbgrad.notebook.extension import load as load_ipython_extension  # noqa: F401
+from nbgrad.notebook.extension import unload as unload_ipython_extension  # noqa: F401
 from nbgrad.ops import (
     abs,
     add,
@@ -148,3 +153,4 @@ __all__ = [
     "tensor", "transpose", "true_divide", "uint8", "unsqueeze", "where", "zeros", "zeros_like",
 ]
 __all__ += ["load", "nn", "optim", "save"]
+__all__ += ["dashboard", "explore", "step_through", "unwatch", "watch"]
