@@ -14,6 +14,7 @@ probability form with its logs clamped at -100, as torch clamps them.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -106,7 +107,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         out = matmul(input, t(weight))
         return out if bias is None else out + bias
     if x.shape[-1] != w.shape[1]:
-        rows = int(np.prod(x.shape[:-1]))
+        rows = math.prod(x.shape[:-1])
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
             f"{w.shape[1]}x{w.shape[0]})"
@@ -120,7 +121,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         return matmul(input, _weight_t(weight))
     b = bias._data
     if b.ndim > 1 or (b.ndim == 1 and b.shape[0] not in (1, w.shape[0])):
-        rows = int(np.prod(x.shape[:-1]))
+        rows = math.prod(x.shape[:-1])
         raise RuntimeError(
             f"The expanded size of the tensor ({w.shape[0]}) must match the existing size "
             f"({b.shape[-1]}) at non-singleton dimension 1.  Target sizes: [{rows}, "
@@ -508,7 +509,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if x.ndim == 3 or x.ndim > 4:
         # torch works in 4D (batch, class, height, width): it views the input as such and
         # the unreduced loss back.
-        rest = int(np.prod(x.shape[2:]))
+        rest = math.prod(x.shape[2:])
         loss = _nll(reshape(input, x.shape[:2] + (rest, 1)), t.reshape(x.shape[0], rest, 1),
                     weight, ignore_index, reduction)
         return view(loss, t.shape) if reduction == "none" else loss

@@ -9,6 +9,7 @@ The node recorded is named as torch names it for each case (``DotBackward0`` for
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -122,6 +123,8 @@ def _check_shapes(input: Tensor, other: Tensor) -> type[Node]:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {an}D and {bn}D"
         )
+    if an == 2 and bn == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype:
+        return MmBackward0  # the common case, decided without the general checks below
     a_grad, b_grad = input._requires_grad, other._requires_grad
     if an == 3 and bn == 3 and a.shape[0] != b.shape[0]:
         # torch treats a batch of one matrix that requires grad as that matrix
@@ -150,11 +153,11 @@ def _check_shapes(input: Tensor, other: Tensor) -> type[Node]:
         # torch multiplies the transposes, so the operands swap places in its messages.
         if bn >= 3:
             first, second = b, a
-            mat = (int(np.prod(b.shape[:-2])) * b.shape[-1], k_b)
+            mat = (math.prod(b.shape[:-2]) * b.shape[-1], k_b)
             small = a.shape[::-1]
         else:
             first, second = a, b
-            mat = (int(np.prod(a.shape[:-1])), k_a)
+            mat = (math.prod(a.shape[:-1]), k_a)
             small = b.shape
         if len(small) == 1:  # mv: matrix times vector
             if mat[1] != small[0]:
@@ -186,7 +189,7 @@ def _check_shapes(input: Tensor, other: Tensor) -> type[Node]:
     except ValueError:
         raise _broadcast_error(batch_a, batch_b) from None
     if k_a != k_b:
-        n = int(np.prod(batch))
+        n = math.prod(batch)
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k_a}] but "
             f"got: [{n}, {k_b}]."

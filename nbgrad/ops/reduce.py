@@ -8,6 +8,7 @@ element(s) for ``max``/``min``.
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -59,6 +60,10 @@ class SumBackward1(Node):
         return (F.expand(_unreduce(F, g, shape, dims, keepdim), shape),)
 
 
+# A reduction's gradient needs its dtype restored only when ``dtype=`` changed it (the engine's
+# ``broadcast`` fix-up does that).
+
+
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     """Add up the elements (of the dimensions ``dim``); integers and bools sum to int64."""
     check_tensor(input, "sum")
@@ -77,10 +82,12 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
         if keepdim:
             data = data.reshape((1,) * x.ndim)
         if dim is None and not keepdim:
-            return record(SumBackward0, data, (input,), (x.shape,), broadcast=True)
-        return record(SumBackward1, data, (input,), (x.shape, None, keepdim), broadcast=True)
+            return record(SumBackward0, data, (input,), (x.shape,), broadcast=data.dtype != x.dtype)
+        return record(SumBackward1, data, (input,), (x.shape, None, keepdim),
+                      broadcast=data.dtype != x.dtype)
     data = np.asarray(np.sum(x, axis=dims, dtype=out_dt, keepdims=keepdim))
-    return record(SumBackward1, data, (input,), (x.shape, dims, keepdim), broadcast=True)
+    return record(SumBackward1, data, (input,), (x.shape, dims, keepdim),
+                  broadcast=data.dtype != x.dtype)
 
 
 class MeanBackward0(Node):
@@ -108,12 +115,13 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
             f"or complex dtype. Got: {_dtype._legacy_type_name(out)[:-6]}"
         )
     dims = _dims(dim, x.ndim)
-    n = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
+    n = x.size if dims is None else math.prod(x.shape[d] for d in dims)
     if dims is None and dim is None and not keepdim:
         data = np.asarray(np.mean(x, dtype=out.numpy))
-        return record(MeanBackward0, data, (input,), (x.shape, n), broadcast=True)
+        return record(MeanBackward0, data, (input,), (x.shape, n), broadcast=data.dtype != x.dtype)
     data = np.asarray(np.mean(x, axis=dims, dtype=out.numpy, keepdims=keepdim))
-    return record(MeanBackward1, data, (input,), (x.shape, dims, keepdim, n), broadcast=True)
+    return record(MeanBackward1, data, (input,), (x.shape, dims, keepdim, n),
+                  broadcast=data.dtype != x.dtype)
 
 
 # --- max and min --------------------------------------------------------------------------
