@@ -32,6 +32,10 @@ __all__ = [
 ]
 
 
+# With a Python number on one side nothing is broadcast and no dtype changes for an input that
+# requires grad (a floating tensor keeps its dtype), so only tensor-tensor ops ask the engine
+# for the ``broadcast`` fix-up.
+
 # --- arithmetic ---------------------------------------------------------------------------
 
 
@@ -47,9 +51,10 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     a, b, _ = binary_operands(input, other, "add")
     if isinstance(input, Tensor):
         data = a + b if alpha == 1 else a + alpha * b
-        return record(AddBackward0, data, (input, other), (alpha,), broadcast=True)
+        return record(AddBackward0, data, (input, other), (alpha,),
+                      broadcast=isinstance(other, Tensor))
     data = b + a if alpha == 1 else alpha * b + a  # a number plus a tensor
-    return record(AddBackward0, data, (other, input), (alpha,), broadcast=True)
+    return record(AddBackward0, data, (other, input), (alpha,))
 
 
 class SubBackward0(Node):
@@ -86,7 +91,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     _check_sub(input, other)
     a, b, _ = binary_operands(input, other, "sub")
     data = a - b if alpha == 1 else a - alpha * b
-    return record(SubBackward0, data, (input, other), (alpha,), broadcast=True)
+    return record(SubBackward0, data, (input, other), (alpha,),
+                  broadcast=isinstance(other, Tensor))
 
 
 class RsubBackward1(Node):
@@ -101,7 +107,7 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     _check_sub(other, input)
     a, b, _ = binary_operands(input, other, "rsub")
     data = b - a if alpha == 1 else b - alpha * a
-    return record(RsubBackward1, data, (input,), (alpha,), broadcast=True)
+    return record(RsubBackward1, data, (input,), (alpha,))
 
 
 def _needs(t: Any) -> bool:
@@ -122,7 +128,8 @@ def mul(input: Any, other: Any) -> Tensor:
     if not isinstance(input, Tensor):
         input, other, a, b = other, input, b, a
     saved = (input if _needs(other) else None, other if input._requires_grad else None)
-    return record(MulBackward0, a * b, (input, other), saved, broadcast=True)
+    return record(MulBackward0, a * b, (input, other), saved,
+                  broadcast=isinstance(other, Tensor))
 
 
 class DivBackward0(Node):
@@ -139,7 +146,8 @@ def div(input: Any, other: Any) -> Tensor:
     a, b, _ = binary_operands(input, other, "div", floating=True)
     data = np.true_divide(a, b)
     saved = (input if _needs(other) else None, other)
-    return record(DivBackward0, data, (input, other), saved, broadcast=True)
+    return record(DivBackward0, data, (input, other), saved,
+                  broadcast=isinstance(other, Tensor))
 
 
 class PowBackward0(Node):
@@ -175,7 +183,7 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
     if isinstance(exponent, Tensor) and not isinstance(input, Tensor):
         a, e, _ = binary_operands(input, exponent, "pow")
         data = np.power(a, e)
-        return record(PowBackward2, data, (exponent,), (input, RESULT), broadcast=True)
+        return record(PowBackward2, data, (exponent,), (input, RESULT))
     check_tensor(input, "pow")
     a, e, npdt = binary_operands(input, exponent, "pow")
     if npdt.kind in "iu" and isinstance(e, int) and e < 0:
@@ -184,7 +192,7 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
     if isinstance(exponent, Tensor):
         return record(PowBackward1, data, (input, exponent), (input, exponent, RESULT),
                       broadcast=True)
-    return record(PowBackward0, data, (input,), (input, exponent), broadcast=True)
+    return record(PowBackward0, data, (input,), (input, exponent))
 
 
 def square(input: Tensor) -> Tensor:
