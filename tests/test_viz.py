@@ -284,7 +284,7 @@ def test_not_a_tensor_is_a_clear_type_error():
 def test_a_tensor_without_a_graph_is_one_node():
     w = torch.tensor([1.0, 2.0], requires_grad=True)
     g = torch.draw(w)
-    assert repr(g) == "<Graph: 1 nodes, 0 edges, output w>"
+    assert repr(g) == "<Graph: 1 node, 0 edges, output w>"
     assert g.model.nodes[0].kind == "leaf" and g.model.nodes[0].value.text == "[1, 2]"
     c = torch.tensor(5.0)
     node = torch.draw(c).model.nodes[0]

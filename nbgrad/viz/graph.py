@@ -9,6 +9,7 @@ from typing import Any
 from nbgrad.viz import names as _names
 from nbgrad.viz.dot import THEMES, Direction, Options, legend_dot, legend_key, to_dot
 from nbgrad.viz.model import GraphModel
+from nbgrad.viz.numbers import plural
 from nbgrad.viz.render import RenderError, render
 from nbgrad.viz.svg import beside
 from nbgrad.viz.walk import DEFAULT_BUDGET, walk
@@ -89,7 +90,8 @@ class Graph:
 
     def __repr__(self) -> str:
         m = self.model
-        text = f"<Graph: {len(m.nodes)} nodes, {len(m.edges)} edges, output {m.output.title}"
+        text = (f"<Graph: {plural(len(m.nodes), 'node')}, {plural(len(m.edges), 'edge')}, "
+                f"output {m.output.title}")
         if m.folded:
             text += f", {m.folded:,} of {m.total_nodes:,} nodes folded"
         return text + ">"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Summary", "fmt", "fmt_param", "summarize", "magnitude"]
+__all__ = ["Summary", "fmt", "fmt_param", "summarize", "magnitude", "plural"]
 
 _SHOW_ALL = 4  # 1-D arrays up to this many elements are shown in full
 
@@ -118,3 +118,8 @@ def summarize(value: object) -> Summary | None:
         if a.ndim != 1 or a.size > _SHOW_ALL:
             text += " (has " + " and ".join(bad) + ")"
     return Summary(text, shape, None, mag, finite)
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 node``, ``5 nodes``."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

@@ -18,6 +18,7 @@ gradient is the sum of those.
 from __future__ import annotations
 
 from nbgrad.viz.model import CONST, FOLDED, LEAF, OUTPUT, Edge, GraphModel, Node
+from nbgrad.viz.numbers import plural
 
 __all__ = ["outline", "node_text"]
 
@@ -59,8 +60,8 @@ def outline(model: GraphModel, *, values: bool = True, grads: bool = True,
     for edges in inputs.values():
         edges.sort(key=lambda e: e.slot)
     out = model.output
-    head = f"autograd graph of {out.title}: {model.total_nodes:,} nodes, " \
-           f"{model.total_edges:,} edges"
+    head = (f"autograd graph of {out.title}: {plural(model.total_nodes, 'node')}, "
+            f"{plural(model.total_edges, 'edge')}")
     if out.kind != OUTPUT:
         head = f"{out.title}: a tensor without a graph"
     lines = [head]

@@ -167,7 +167,7 @@ class Dashboard(FixedRepr, widgets.VBox):
         parts = [f"step {self.steps:,}" + (f"/{self.total:,}" if self.total else "")]
         if self.losses:
             parts.append(f"loss {fmt(self.losses[-1])}")
-        if self.steps:
+        if self.steps and not self.done:  # a timing changes every run: not in the last picture
             parts.append(f"{elapsed / self.steps * 1e3:.2f} ms/step")
         if self.done:
             parts.append("done")
