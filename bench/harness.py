@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "PeakMemory", "child_main", "command_line", "load_average", "machine_facts",
+    "OtherLoad", "PeakMemory", "child_main", "command_line", "load_average", "machine_facts",
     "markdown_table", "median", "per_call", "run_child", "sample",
 ]
 
@@ -107,6 +107,48 @@ class PeakMemory:
         return max(0, self._peak() - self._base) / 1024
 
 
+# --- other work on the machine ------------------------------------------------------------
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(busy, total) clock ticks of all CPUs since boot, from /proc/stat (Linux)."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def _own_cpu_seconds() -> float:
+    """CPU time of this process and of the children it has waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+class OtherLoad:
+    """A context manager measuring how much of the machine's CPU time other processes took
+    while its block ran (``share``: 0.5 is one busy CPU out of two), or None where
+    /proc/stat is missing. A shared machine makes every timing slower and noisier."""
+
+    share: float | None = None
+
+    def __enter__(self) -> OtherLoad:
+        self._ticks = _cpu_ticks()
+        self._own = _own_cpu_seconds()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        end = _cpu_ticks()
+        if self._ticks is None or end is None or end[1] <= self._ticks[1]:
+            return
+        busy, total = end[0] - self._ticks[0], end[1] - self._ticks[1]
+        own = (_own_cpu_seconds() - self._own) * os.sysconf("SC_CLK_TCK")
+        self.share = min(1.0, max(0.0, (busy - own) / total))
+
+
 # --- child processes -----------------------------------------------------------------------
 
 
@@ -189,6 +231,7 @@ def _git_revision(repo: Path) -> str:
 
 
 def load_average() -> tuple[float, float, float] | None:
+    """The 1, 5 and 15-minute load averages, where the platform has them."""
     try:
         return os.getloadavg()
     except (AttributeError, OSError):
@@ -196,8 +239,9 @@ def load_average() -> tuple[float, float, float] | None:
 
 
 def machine_facts(repo: Path, blas: str, torch_threads: int | None,
-                  load: tuple[float, float, float] | None) -> list[tuple[str, str]]:
-    """(label, value) pairs describing the machine and the software measured."""
+                  load: tuple[float, float, float] | None = None) -> list[tuple[str, str]]:
+    """(label, value) pairs describing the machine and the software measured; with ``load``
+    (from ``load_average``), the load average too."""
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
@@ -212,9 +256,9 @@ def machine_facts(repo: Path, blas: str, torch_threads: int | None,
         ("NumPy", f"{_version('numpy')} (BLAS: {blas})"),
         ("torch", torch_text),
         ("nbgrad", f"{_version('nbgrad')} at {_git_revision(repo)}"),
-        ("Load average before the run (1, 5, 15 min)",
-         "unknown" if load is None else ", ".join(f"{x:.2f}" for x in load)),
-    ]
+    ] + ([] if load is None else [
+        ("Load average before the run (1, 5, 15 min)", ", ".join(f"{x:.2f}" for x in load)),
+    ])
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]],
