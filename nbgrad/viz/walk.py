@@ -22,7 +22,7 @@ from nbgrad.viz import derivatives
 from nbgrad.viz.model import CONST, FOLDED, LEAF, OP, OUTPUT, Edge, GraphModel, Node
 from nbgrad.viz.numbers import Summary, summarize
 
-__all__ = ["Adapter", "walk", "DEFAULT_BUDGET"]
+__all__ = ["Adapter", "GradFnAdapter", "walk", "DEFAULT_BUDGET"]
 
 DEFAULT_BUDGET = 300
 _MIN_CHAIN = 3  # fold runs of at least this many single-input, single-use ops
@@ -48,6 +48,23 @@ class Adapter(Protocol):
     def dtype(self, t: Any) -> str: ...
     def remember(self, fn: Any, value: Summary | None, consts: Mapping[int, tuple]) -> None: ...
     def memo(self, fn: Any) -> Any: ...  # what remember() stored, or None
+
+
+class GradFnAdapter:
+    """How to move along a ``grad_fn`` graph, the same in torch and in nbgrad (whose nodes
+    mirror torch's): the framework adapters start from this."""
+
+    def op_name(self, fn: Any) -> str:
+        return type(fn).__name__
+
+    def is_accumulate(self, fn: Any) -> bool:
+        return type(fn).__name__ == "AccumulateGrad"
+
+    def leaf_tensor(self, fn: Any) -> Any:
+        return fn.variable
+
+    def next_functions(self, fn: Any) -> Sequence[tuple[Any, int]]:
+        return fn.next_functions
 
 
 def _shape(t: Any) -> tuple[int, ...]:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad.autograd.graph import RESULT
+from nbgrad.viz.walk import GradFnAdapter
 
 __all__ = ["NbgradAdapter", "is_nbgrad_tensor", "SAVED_NAMES"]
 
@@ -76,22 +77,10 @@ def is_nbgrad_tensor(obj: object) -> bool:
     return isinstance(cls, type) and isinstance(obj, cls)
 
 
-class NbgradAdapter:
+class NbgradAdapter(GradFnAdapter):
     """What ``walk.py`` needs to know about nbgrad nodes and tensors."""
 
     name = "nbgrad"
-
-    def op_name(self, fn: Any) -> str:
-        return type(fn).__name__
-
-    def is_accumulate(self, fn: Any) -> bool:
-        return type(fn).__name__ == "AccumulateGrad"
-
-    def leaf_tensor(self, fn: Any) -> Any:
-        return fn.variable
-
-    def next_functions(self, fn: Any) -> Sequence[tuple[Any, int]]:
-        return fn.next_functions
 
     def result(self, fn: Any) -> Any:
         r = getattr(fn, "result", None)

@@ -29,6 +29,7 @@ import numpy as np
 
 from nbgrad.viz import derivatives
 from nbgrad.viz.numbers import Summary, summarize
+from nbgrad.viz.walk import GradFnAdapter
 
 __all__ = ["record", "TorchAdapter", "is_torch_tensor"]
 
@@ -173,22 +174,10 @@ def record() -> Iterator[None]:
         yield
 
 
-class TorchAdapter:
+class TorchAdapter(GradFnAdapter):
     """What ``walk.py`` needs to know about torch nodes and tensors."""
 
     name = "torch"
-
-    def op_name(self, fn: Any) -> str:
-        return type(fn).__name__
-
-    def is_accumulate(self, fn: Any) -> bool:
-        return type(fn).__name__ == "AccumulateGrad"
-
-    def leaf_tensor(self, fn: Any) -> Any:
-        return fn.variable
-
-    def next_functions(self, fn: Any) -> Sequence[tuple[Any, int]]:
-        return fn.next_functions
 
     def memo(self, fn: Any) -> Memo | None:
         return _memo(fn, create=False)
