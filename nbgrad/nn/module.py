@@ -310,7 +310,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of every parameter (set them to None, as torch 2 does)."""
         for p in self.parameters():
-            _clear_grad(p, set_to_none)
+            clear_grad(p, set_to_none)
 
     # -- dtype and device ---------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Module:
@@ -452,7 +452,9 @@ def _check_name(name: Any, what: str, module: Module) -> None:
         raise KeyError(f"attribute '{name}' already exists")
 
 
-def _clear_grad(p: Tensor, set_to_none: bool) -> None:
+def clear_grad(p: Tensor, set_to_none: bool) -> None:
+    """Drop ``p.grad`` (``set_to_none``) or zero it in place: what both ``Module.zero_grad``
+    and ``Optimizer.zero_grad`` do for each parameter."""
     g = p._grad
     if g is None:
         return

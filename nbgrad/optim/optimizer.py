@@ -18,7 +18,7 @@ import numpy as np
 from nbgrad import _dtype
 from nbgrad._grad_mode import enable_grad
 from nbgrad._tensor import Tensor, _wrap
-from nbgrad.autograd.graph import bump_version
+from nbgrad.nn.module import clear_grad
 
 __all__ = ["Optimizer"]
 
@@ -95,16 +95,7 @@ class Optimizer:
         to zeros."""
         for group in self.param_groups:
             for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                if set_to_none:
-                    p._grad = None
-                else:
-                    g.grad_fn = None
-                    g._requires_grad = False
-                    g._storage()[...] = 0
-                    bump_version(g)
+                clear_grad(p, set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once from their ``.grad``. A ``closure`` that recomputes
