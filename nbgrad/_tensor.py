@@ -504,44 +504,17 @@ class Tensor:
         return bool(np.asarray(self._data).flags.c_contiguous)
 
     # -- operators --------------------------------------------------------------------------
-    def __add__(self, other: Any) -> Tensor:
-        return add(self, other)
-
-    def __radd__(self, other: Any) -> Tensor:
-        return add(self, other)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return sub(self, other)
-
     def __rsub__(self, other: Any) -> Tensor:
         return rsub(self, other)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return mul(self, other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return mul(self, other)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return div(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return mul(reciprocal(self), other)
 
-    def __pow__(self, exponent: Any) -> Tensor:
-        return pow(self, exponent)
-
     def __rpow__(self, base: Any) -> Tensor:
         return pow(base, self)
 
-    def __matmul__(self, other: Any) -> Tensor:
-        return matmul(self, other)
-
     def __rmatmul__(self, other: Any) -> Tensor:
         return matmul(other, self)
-
-    def __neg__(self) -> Tensor:
-        return neg(self)
 
     def __pos__(self) -> Tensor:
         return self
@@ -626,38 +599,8 @@ class Tensor:
     def reciprocal(self) -> Tensor:
         return reciprocal(self)
 
-    def sin(self) -> Tensor:
-        return sin(self)
-
-    def cos(self) -> Tensor:
-        return cos(self)
-
-    def tan(self) -> Tensor:
-        return tan(self)
-
-    def exp(self) -> Tensor:
-        return exp(self)
-
-    def log(self) -> Tensor:
-        return log(self)
-
-    def sqrt(self) -> Tensor:
-        return sqrt(self)
-
     def abs(self) -> Tensor:
         return abs(self)
-
-    def tanh(self) -> Tensor:
-        return tanh(self)
-
-    def sigmoid(self) -> Tensor:
-        return sigmoid(self)
-
-    def relu(self) -> Tensor:
-        return relu(self)
-
-    def square(self) -> Tensor:
-        return pow(self, 2)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         return clamp(self, min, max)
@@ -859,6 +802,7 @@ from nbgrad.ops import (  # noqa: E402
     sin,
     softmax,
     sqrt,
+    square,
     squeeze,
     sub,
     sum,
@@ -872,3 +816,17 @@ from nbgrad.ops import (  # noqa: E402
     view,
     where,
 )
+
+# The operators and methods used most call their op directly, with no method in between: one
+# Python call fewer per op, on the path every graph is built through. (Each op takes the
+# tensor first, as a method's ``self``.)
+Tensor.__add__ = Tensor.__radd__ = add
+Tensor.__sub__ = sub
+Tensor.__mul__ = Tensor.__rmul__ = mul
+Tensor.__truediv__ = div
+Tensor.__pow__ = pow
+Tensor.__matmul__ = matmul
+Tensor.__neg__ = neg
+Tensor.sin, Tensor.cos, Tensor.tan = sin, cos, tan
+Tensor.exp, Tensor.log, Tensor.sqrt = exp, log, sqrt
+Tensor.tanh, Tensor.sigmoid, Tensor.relu, Tensor.square = tanh, sigmoid, relu, square

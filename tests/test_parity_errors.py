@@ -427,6 +427,16 @@ def test_inplace_on_leaf_refused(code: str) -> None:
         b.add_(1)
         out = b
     """,
+    two_saved_at_nonzero_versions_unchanged="""
+        w = T.ones(3, requires_grad=True)
+        x = T.ones(3, requires_grad=True)
+        with T.no_grad():
+            w.add_(1)
+            x.mul_(2)
+        y = w * x
+        y.sum().backward()
+        out = (w.grad, x.grad)
+    """,
     into_plain_from_leaf="""
         x = T.ones(3)
         y = T.ones(3, requires_grad=True)
@@ -481,6 +491,57 @@ def test_inplace_accepted(code: str) -> None:
         v = T.ones(3, requires_grad=True)
         b = v.exp()
         b.add_(1)
+        b.mul_(2)
+        b.sum().backward()
+    """,
+    # nbgrad notes saved versions compactly (a sum, or a tuple when several tensors were saved
+    # at nonzero versions): each of these takes a different path to the same message.
+    two_saved_second_changed="""
+        w = T.ones(3, requires_grad=True)
+        x = T.ones(3, requires_grad=True)
+        y = w * x
+        with T.no_grad():
+            x.add_(1)
+        y.sum().backward()
+    """,
+    two_saved_at_nonzero_versions="""
+        w = T.ones(3, requires_grad=True)
+        x = T.ones(3, requires_grad=True)
+        with T.no_grad():
+            w.add_(1)
+            w.add_(1)
+            x.mul_(2)
+        y = w * x
+        with T.no_grad():
+            x.add_(1)
+        y.sum().backward()
+    """,
+    two_saved_at_nonzero_versions_first_changed="""
+        w = T.ones(3, requires_grad=True)
+        x = T.ones(3, requires_grad=True)
+        with T.no_grad():
+            w.add_(1)
+            x.mul_(2)
+        y = w * x
+        with T.no_grad():
+            w.add_(1)
+        y.sum().backward()
+    """,
+    one_saved_at_nonzero_version="""
+        x = T.ones(3, requires_grad=True)
+        with T.no_grad():
+            x.mul_(3)
+            x.mul_(3)
+        y = x.sin()
+        with T.no_grad():
+            x.add_(1)
+        y.sum().backward()
+    """,
+    output_saved_after_rebind="""
+        v = T.ones(3, requires_grad=True)
+        a = v * 2
+        a.add_(1)
+        b = a.exp()
         b.mul_(2)
         b.sum().backward()
     """,

@@ -8,6 +8,7 @@ step-through widget shows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,7 @@ def _order(roots: list[Node]) -> tuple[list[Node], dict[Node, int]]:
         if node.__class__ is AccumulateGrad:
             continue
         funcs.append(node)
-        for nxt, _ in node.next_functions:
+        for nxt in node._next:
             if nxt is None:
                 continue
             if nxt.__class__ is AccumulateGrad:
@@ -52,12 +53,11 @@ def _order(roots: list[Node]) -> tuple[list[Node], dict[Node, int]]:
             if nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
-    funcs.sort(key=_by_seq, reverse=True)
+    funcs.sort(key=_BY_SEQ, reverse=True)
     return funcs, leaf_deps
 
 
-def _by_seq(node: Node) -> int:
-    return node._seq
+_BY_SEQ = attrgetter("_seq")
 
 
 def _needed(roots: list[Node], targets: set[Node]) -> set[Node]:
@@ -67,7 +67,7 @@ def _needed(roots: list[Node], targets: set[Node]) -> set[Node]:
     stack = list(seen)
     while stack:
         node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt in node._next:
             if nxt is None:
                 continue
             parents.setdefault(nxt, []).append(node)
@@ -290,14 +290,14 @@ def run_backward(
                         node._release()
             ready = None
             if grads is None:
-                for nxt, _ in node.next_functions:
+                for nxt in node._next:
                     if nxt is not None and nxt.__class__ is AccumulateGrad:
                         left = leaf_deps[nxt] - 1
                         leaf_deps[nxt] = left
                         if not left:
                             ready = [nxt] if ready is None else [*ready, nxt]
             else:
-                for (nxt, _), gi in zip(node.next_functions, grads):
+                for nxt, gi in zip(node._next, grads):
                     if nxt is None:
                         continue
                     if gi is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from builtins import sum as builtins_sum
 from collections.abc import Callable
 from typing import Any
 
@@ -78,8 +79,8 @@ class Node:
     """
 
     __slots__ = (
-        "next_functions", "result", "grad_output", "grad_inputs", "_saved", "_plain",
-        "_versions", "_epoch", "_fix", "_seq", "_frees", "__dict__", "__weakref__",
+        "_next", "result", "grad_output", "grad_inputs", "_saved", "_plain", "_versions",
+        "_epoch", "_obox", "_oexp", "_fix", "_seq", "_frees", "__dict__", "__weakref__",
     )
     # Whether a saved Python number counts as a saved tensor (freed after backward): torch
     # wraps the number in ``x * 2`` as a tensor, so a second backward through it fails.
@@ -92,17 +93,22 @@ class Node:
     def __init__(self) -> None:
         # ``record`` (ops/_core.py) fills these in directly for the nodes of ops.
         self._seq = next(_sequence)
-        self.next_functions = ()
+        self._next = ()  # the node of each input, or None: next_functions without the 0s
         self.result = None
         self.grad_output = None
         self.grad_inputs = None
         self._saved = ()
         self._plain = ()  # the saved values as arrays, for a backward on arrays
-        self._versions = None  # (version box, expected, tensor or None for the output) each
+        self._versions = None  # what the saved tensors' versions were: see _check_versions
         self._fix = None
         self._frees = False  # whether a backward frees the saved values
 
     # -- torch's introspection API -------------------------------------------------------
+    @property
+    def next_functions(self) -> tuple:
+        """``((node, 0), ...)``: where the gradient of each input goes, as torch shows it."""
+        return tuple([(fn, 0) for fn in self._next])
+
     def name(self) -> str:
         return type(self).__name__
 
@@ -114,7 +120,7 @@ class Node:
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
-        return tuple(fn is not None for fn, _ in self.next_functions)
+        return tuple(fn is not None for fn in self._next)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
@@ -146,17 +152,31 @@ class Node:
         return tuple(out)
 
     def _check_versions(self) -> None:
-        """torch's version-counter check: a saved value changed in place since it was saved."""
-        for box, expected, t in self._versions:
-            if box[0] != expected:
-                raise _modified_error(t, box[0], expected, self)
+        """torch's version-counter check: a saved value changed in place since it was saved.
+
+        ``record`` notes, to stay cheap, only the sum of the saved tensors' versions (versions
+        never go down, so the sum moves if and only if one of them changed); that also tells
+        each tensor's expected version when there is one tensor or the sum was 0. When several
+        were saved at nonzero versions it notes a tuple: each one's version.
+        """
+        saved, noted = self._saved, self._versions
+        tensors = [s for s in saved if isinstance(s, _tensor_class())]
+        if noted.__class__ is tuple or builtins_sum(t._version[0] for t in tensors) != noted:
+            for i, s in enumerate(saved):
+                if s is RESULT or not isinstance(s, _tensor_class()):
+                    continue
+                expected = noted[i] if noted.__class__ is tuple else (
+                    noted if len(tensors) == 1 else 0)
+                if s._version[0] != expected:
+                    raise _modified_error(s, s._version[0], expected, self)
+        if _saves_result(saved) and self._obox[0] != self._oexp:
+            raise _modified_error(None, self._obox[0], self._oexp, self)
 
     def _rebind_output(self, box: list) -> None:
         """The output now lives in another tensor (an in-place op): watch its version."""
-        if self._versions is not None:
-            self._versions = tuple(
-                (box, box[0], None) if t is None else (b, v, t) for b, v, t in self._versions
-            )
+        if self._saved is not None and _saves_result(self._saved):
+            self._obox = box
+            self._oexp = box[0]
 
     def _release(self) -> None:
         """After a backward (without ``retain_graph``): free what the backward needed, as
@@ -182,6 +202,16 @@ class Node:
 # elements are kept for them; larger ones (a training batch's activations) are freed after the
 # backward, so a graph kept alive (say, a loss appended to a list) costs little memory.
 KEEP_LIMIT = 4096
+
+
+def _saves_result(saved: tuple) -> bool:
+    return any(s is RESULT for s in saved)  # not ``in``: it would compare tensors with ==
+
+
+def _tensor_class() -> type:
+    from nbgrad._tensor import Tensor
+
+    return Tensor
 
 
 def _small(v: Any) -> bool:
@@ -218,7 +248,7 @@ class AccumulateGrad(Node):
         super().__init__()
         self._seq += 1 << 62  # torch runs accumulators as soon as they are ready
         self.variable = variable
-        self.next_functions = ()
+        self._next = ()
         self._saved = ()
 
     def name(self) -> str:

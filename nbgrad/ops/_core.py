@@ -19,7 +19,6 @@ _BY_NUMPY = _dtype._BY_NUMPY
 wrap_dim = _wrap_dim
 
 
-_NO_EDGE = (None, 0)
 _new = object.__new__
 _next_seq = _sequence.__next__
 
@@ -35,11 +34,12 @@ def record(
     attach a ``node_cls`` node whose backward will read ``saved``.
 
     ``inputs`` lists the op's differentiable arguments in torch's order (Python numbers
-    included: they become ``(None, 0)`` edges, as in torch). ``broadcast`` marks elementwise
+    included: their edge leads nowhere, as in torch). ``broadcast`` marks elementwise
     ops whose inputs may have been broadcast or promoted: the engine then sums each input's
     gradient back to its shape and casts it to its dtype, so no op has to.
     """
-    # This runs once per op: it is written for speed (one pass, no helper calls).
+    # This runs once per op, so it is written for speed: one pass, no helper calls, and as
+    # few new objects as can be (each one is also work for the garbage collector).
     out = _new(Tensor)  # _wrap(data), inlined
     out._data = data
     out._requires_grad = False
@@ -47,62 +47,56 @@ def record(
     out._version = [0]
     if not STATE.enabled:
         return out
-    edges = []
-    live = False
-    for t in inputs:
-        if isinstance(t, Tensor):
-            fn = t.grad_fn
-            if fn is not None:
-                edges.append((fn, 0))
+    if len(inputs) == 1:  # a unary op: its input is a tensor
+        t = inputs[0]
+        fn = t.grad_fn
+        if fn is None:
+            if not t._requires_grad:
+                return out
+            fn = accumulator(t)
+        nexts = (fn,)
+    else:
+        nexts = []
+        live = False
+        for t in inputs:
+            if t.__class__ is float or not isinstance(t, Tensor):
+                nexts.append(None)
+            elif t.grad_fn is not None:
+                nexts.append(t.grad_fn)
                 live = True
-                continue
-            if t._requires_grad:
-                edges.append((accumulator(t), 0))
+            elif t._requires_grad:
+                nexts.append(accumulator(t))
                 live = True
-                continue
-        edges.append(_NO_EDGE)
-    if not live:
-        return out
+            else:
+                nexts.append(None)
+        if not live:
+            return out
+        nexts = tuple(nexts)
     node = _new(node_cls)
     node._seq = _next_seq()
-    node.next_functions = tuple(edges)
+    node._next = nexts
     node.result = data
     node.grad_output = node.grad_inputs = node._fix = None
-    node._saved = saved
+    node._saved = node._plain = saved
+    node._versions = None
+    node._frees = node_cls.numbers_are_saved
     if saved:
-        # Note what a backward must check (versions) and free, and the values as arrays.
-        plain = []
-        versions = None
-        frees = node_cls.numbers_are_saved
-        for s in saved:
-            if isinstance(s, Tensor):
-                if versions is None:
-                    versions = []
-                box = s._version
-                versions.append((box, box[0], s))
-                plain.append(s._data)
-                frees = True
-            elif s is RESULT:
-                if versions is None:
-                    versions = []
-                versions.append((out._version, 0, None))
-                plain.append(data)
-                frees = True
+        # Saved tensors become arrays for a backward on arrays, and their versions are noted:
+        # only their sum (versions never go down, so an unchanged sum means nothing changed),
+        # unless several tensors were saved at nonzero versions (see Node._check_versions).
+        s = saved[0]
+        if len(saved) == 1 and (s is RESULT or s.__class__ is Tensor):  # most unary ops
+            if s is RESULT:
+                node._plain = (data,)
+                node._obox = out._version
+                node._oexp = node._versions = 0
             else:
-                if s.__class__ is np.ndarray:
-                    frees = True
-                plain.append(s)
-        if versions is None:
-            node._versions = None
-        else:
-            node._versions = tuple(versions)
+                node._plain = (s._data,)
+                node._versions = s._version[0]
             node._epoch = _EPOCH[0]
-        node._plain = tuple(plain)
-        node._frees = frees
-    else:
-        node._versions = None
-        node._plain = ()
-        node._frees = False
+            node._frees = True
+        else:
+            _note_saved(node, saved, data, out._version)
     if broadcast:
         shape, dt = data.shape, data.dtype
         fix = None
@@ -118,6 +112,35 @@ def record(
     out.grad_fn = node
     out._requires_grad = True
     return out
+
+
+def _note_saved(node: Node, saved: tuple, data: Any, out_version: list) -> None:
+    """``record``'s general case: any mix of tensors, the output and plain values."""
+    plain = None
+    total = 0
+    tensors = 0
+    for i, s in enumerate(saved):
+        if isinstance(s, Tensor):
+            if plain is None:
+                plain = list(saved)
+            plain[i] = s._data
+            total += s._version[0]
+            tensors += 1
+        elif s is RESULT:
+            if plain is None:
+                plain = list(saved)
+            plain[i] = data
+            node._obox = out_version
+            node._oexp = 0
+        elif s.__class__ is np.ndarray:
+            node._frees = True
+    if plain is not None:
+        node._plain = tuple(plain)
+        node._frees = True
+        if tensors > 1 and total:
+            total = tuple([s._version[0] if isinstance(s, Tensor) else None for s in saved])
+        node._versions = total
+        node._epoch = _EPOCH[0]
 
 
 def check_tensor(x: Any, fn: str, arg: str = "input", pos: int = 1) -> Tensor:
