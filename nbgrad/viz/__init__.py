@@ -5,8 +5,9 @@ nbgrad tensors and on real ``torch`` tensors alike (see ``record`` for torch).
 
 Layers: a walker turns the ``grad_fn`` graph into a framework-neutral model (``walk.py``),
 the model becomes DOT text (``dot.py``), and DOT becomes SVG (``render.py``: WebAssembly
-Graphviz in this process, or the system's ``dot``). Importing this package loads none of
-them: they load on the first drawing, and so do graphviz and wasmtime.
+Graphviz in this process, or the system's ``dot``), and PNG or PDF (the system's ``dot``, or
+the SVG converted by vl-convert). Importing this package loads none of them: they load on
+the first drawing, and so do graphviz and wasmtime (and vl-convert on the first PNG or PDF).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from nbgrad.viz.numbers import fmt, fmt_param
 
-__all__ = ["Ctx", "op_label", "local_derivative", "short_name", "input_key"]
+__all__ = ["Ctx", "op_label", "has_local", "local_derivative", "short_name", "input_key"]
 
 _BACKWARD = re.compile(r"Backward\d*$")
 
@@ -269,6 +269,12 @@ def op_label(op: str, saved: Mapping[str, object]) -> str:
     if info is None:
         return short_name(op)
     return info.label(saved) if callable(info.label) else info.label
+
+
+def has_local(op: str, slot: int) -> bool:
+    """True when ``local_derivative`` knows input ``slot`` of ``op``."""
+    info = _TABLE.get(op)
+    return info is not None and slot < len(info.slots)
 
 
 def local_derivative(op: str, slot: int, ctx: Ctx) -> str | None:

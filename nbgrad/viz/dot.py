@@ -305,8 +305,13 @@ def to_dot(m: GraphModel, options: Options | None = None, legend: bool = True) -
     for e in m.edges:
         uses[e.src] = uses.get(e.src, 0) + 1
     fanout = _FANOUT if len(m.nodes) <= 100 else _FANOUT_LARGE
+    tails: dict[tuple[str, bool], str] = {}  # the attributes after the label, per kind
     for n in m.nodes:
-        out.append(f"\t{n.id}" + _attrs(_node_attrs(n, o, t)))
+        key = (n.kind, n.finite)
+        tail = tails.get(key)
+        if tail is None:
+            tail = tails[key] = _attrs(_node_attrs(n, o, t)[1:])[2:-1]
+        out.append(f"\t{n.id} [label={_quote(_node_label(n, o))} {tail}]")
     seen: dict[str, int] = {}
     for e in m.edges:
         src = e.src

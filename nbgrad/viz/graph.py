@@ -10,7 +10,7 @@ from nbgrad.viz import names as _names
 from nbgrad.viz.dot import THEMES, Direction, Options, legend_dot, legend_key, to_dot
 from nbgrad.viz.model import GraphModel
 from nbgrad.viz.numbers import plural
-from nbgrad.viz.render import RenderError, render
+from nbgrad.viz.render import RenderError, convert, pick, render
 from nbgrad.viz.svg import beside
 from nbgrad.viz.walk import DEFAULT_BUDGET, walk
 
@@ -71,15 +71,21 @@ class Graph:
         return self._svg[renderer]
 
     def save(self, path: str | Path, renderer: str | None = None) -> Path:
-        """Write the picture to ``path``: SVG, PNG or PDF, chosen by the file's suffix."""
+        """Write the picture to ``path``: SVG, PNG or PDF, chosen by the file's suffix.
+
+        PNG and PDF come from the system's Graphviz ``dot`` where there is one, and else
+        from the SVG that ``svg()`` draws, converted in this process (``render.convert``)."""
         path = Path(path)
         fmt = _FORMATS.get(path.suffix.lower())
         if fmt is None:
             raise ValueError(f"save() writes .svg, .png or .pdf files, not {path.name!r}")
+        renderer = renderer or self.renderer
         if fmt == "svg":
             path.write_text(self.svg(renderer), encoding="utf-8")
+        elif pick(renderer, fmt) == "dot":
+            path.write_bytes(render(self.source, fmt, "dot"))
         else:
-            path.write_bytes(render(self.source, fmt, renderer or self.renderer))
+            path.write_bytes(convert(self.svg(renderer), fmt))  # the WebAssembly's SVG
         return path
 
     def to_graphviz(self) -> Any:

@@ -22,19 +22,19 @@ _SHOW_ALL = 4  # 1-D arrays up to this many elements are shown in full
 def fmt(v: float) -> str:
     """One number as torch would print it: ``0.7767``, ``13.9803``, ``81``, ``1.0000e-08``."""
     v = float(v)
+    a = abs(v)
+    if 1e-4 <= a < 1e8:  # the common case first (false for nan and inf)
+        if v.is_integer():
+            return str(int(v))
+        text = f"{v:.4f}"
+        return "0" if text in ("0.0000", "-0.0000") else text
     if math.isnan(v):
         return "nan"
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
     if v == 0:
         return "0"
-    a = abs(v)
-    if a >= 1e8 or a < 1e-4:
-        return f"{v:.4e}"
-    if v == int(v):
-        return str(int(v))
-    text = f"{v:.4f}"
-    return "0" if text in ("0.0000", "-0.0000") else text
+    return f"{v:.4e}"
 
 
 def fmt_param(v: object) -> str:
@@ -87,6 +87,8 @@ def summarize(value: object) -> Summary | None:
         return value
     if isinstance(value, (int, float, np.floating, np.integer)):  # the common case: fast
         return _scalar(float(value), ())
+    if type(value) is np.ndarray and value.ndim == 0 and value.dtype.kind in "biuf":
+        return _scalar(float(value), ())  # a scalar tensor's data: as fast
     try:
         a = value if isinstance(value, np.ndarray) else np.asarray(value)
     except (TypeError, ValueError):

@@ -7,6 +7,7 @@ node and edge it places, and the legend has a dozen.
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["beside"]
@@ -29,14 +30,24 @@ def _parts(svg: str) -> tuple[float, float, str, str] | None:
     return float(w.group(1)), float(h.group(1)), box.group(1), body
 
 
+@functools.lru_cache(maxsize=32)
+def _extra_parts(svg: str) -> tuple[float, float, str, str] | None:
+    """``_parts`` of the picture set beside, with its ids renamed so that they stay unique
+    in the page: the legends are few, drawn once each and set beside many graphs."""
+    parts = _parts(svg)
+    if parts is None:
+        return None
+    w, h, box, body = parts
+    return w, h, box, re.sub(r'\bid="', 'id="legend_', body)
+
+
 def beside(main: str, extra: str, below: bool, background: str, gap: float = 8.0) -> str:
     """``main`` with ``extra`` below it (or to its right), as one SVG; ``main`` as it is if
     either is not the SVG Graphviz writes."""
-    a, b = _parts(main), _parts(extra)
+    a, b = _parts(main), _extra_parts(extra)
     if a is None or b is None:
         return main
     (aw, ah, abox, abody), (bw, bh, bbox, bbody) = a, b
-    bbody = re.sub(r'\bid="', 'id="legend_', bbody)  # ids stay unique in the page
     if below:
         width, height, bx, by = max(aw, bw), ah + gap + bh, 0.0, ah + gap
     else:

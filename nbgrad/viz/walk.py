@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Protocol
 
+import numpy as np
+
 from nbgrad.viz import derivatives
 from nbgrad.viz.model import CONST, FOLDED, LEAF, OP, OUTPUT, Edge, GraphModel, Node
 from nbgrad.viz.numbers import Summary, summarize
@@ -93,6 +95,7 @@ class _Walk:
         self._values: dict[int, Summary | None] = {}
         self._saved: dict[int, Mapping[str, object]] = {}
         self._consts: dict[int, tuple[Summary | None, str | None]] = {}
+        self._ctx: dict[int, derivatives.Ctx] = {}
 
     # -- the structure -----------------------------------------------------------------
     def structure(self) -> None:
@@ -134,7 +137,7 @@ class _Walk:
         return hit
 
     def _summary(self, v: object) -> Summary | None:
-        if v is not None and self.ad.is_tensor(v):
+        if v is not None and type(v) is not np.ndarray and self.ad.is_tensor(v):
             v = self.ad.data(v)
         return summarize(v)
 
@@ -245,18 +248,23 @@ class _Walk:
         return obj if obj is not None and self.ad.is_tensor(obj) else None
 
     def local(self, dst: int, slot: int) -> str | None:
-        fn = self.fns[dst]
-        inputs = self.inputs[dst]
-        n = max(inputs) + 1 if inputs else 0
-        xs: list[float | None] = []
-        sizes: list[int | None] = []
-        for s in range(n):
-            v = self.value(inputs[s]) if s in inputs else None
-            xs.append(v.scalar if v is not None else None)
-            sizes.append(math.prod(v.shape) if v is not None else None)
-        y = self.value(dst)
-        ctx = derivatives.Ctx(xs, y.scalar if y is not None else None, sizes, self.saved(dst))
-        return derivatives.local_derivative(self.ad.op_name(fn), slot, ctx)
+        op = self.ad.op_name(self.fns[dst])
+        if not derivatives.has_local(op, slot):
+            return None
+        ctx = self._ctx.get(dst)  # one per op, for all its inputs
+        if ctx is None:
+            inputs = self.inputs[dst]
+            n = max(inputs) + 1 if inputs else 0
+            xs: list[float | None] = []
+            sizes: list[int | None] = []
+            for s in range(n):
+                v = self.value(inputs[s]) if s in inputs else None
+                xs.append(v.scalar if v is not None else None)
+                sizes.append(math.prod(v.shape) if v is not None else None)
+            y = self.value(dst)
+            ctx = self._ctx[dst] = derivatives.Ctx(xs, y.scalar if y is not None else None,
+                                                   sizes, self.saved(dst))
+        return derivatives.local_derivative(op, slot, ctx)
 
 
 _SIDE = 8  # a private side branch of at most this many nodes folds along with its chain
