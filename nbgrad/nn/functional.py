@@ -442,6 +442,14 @@ class NllLossBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g, shape, index, w_picked, reduction, total, target_shape):
+        if w_picked is None and reduction != "none" and isinstance(g, (np.ndarray, np.generic)):
+            # A plain backward of the usual loss: one number, written to every target's place
+            # (the general path below first spreads it with a broadcast view).
+            if reduction == "mean":
+                g = g * (1.0 / total)
+            out = np.zeros(shape, dtype=g.dtype)
+            out[index] = -g
+            return (out,)
         if reduction == "none":
             g = F.reshape(g, target_shape)
         else:

@@ -27,6 +27,11 @@ class _MatmulBackward(Node):
         # ``a`` is saved only when ``b`` needs its gradient and the other way round (as in
         # torch), so a gradient nobody asked for (say, of the input batch) is not computed.
         a_nd, b_nd = len(a_shape), len(b_shape)
+        if a_nd == 2 and b_nd == 2 and g.__class__ is np.ndarray:
+            # The common case in a plain backward: two matrices, no broadcasting to undo.
+            # ``.T`` is a view that BLAS reads as a transposed operand (no copy); each product
+            # is a fresh array.
+            return (None if b is None else g @ b.T), (None if a is None else a.T @ g)
         if a_nd == 1 and b_nd == 1:
             return (None if b is None else g * b), (None if a is None else g * a)
         if a_nd == 1:
@@ -201,13 +206,18 @@ def _check_shapes(input: Tensor, other: Tensor) -> type[Node]:
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """``input @ other``: dot, matrix-vector, matrix-matrix or batched product by the shapes."""
-    check_tensor(input, "matmul")
-    check_tensor(other, "matmul", "other", 2)
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        check_tensor(input, "matmul")
+        check_tensor(other, "matmul", "other", 2)
     a, b = input._data, other._data
-    node = _check_shapes(input, other)
-    data = np.matmul(a, b)
-    if not isinstance(data, np.ndarray):
-        data = np.asarray(data)
+    if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype:
+        node = MmBackward0  # the common case (as in _check_shapes), without the call
+        data = np.matmul(a, b)
+    else:
+        node = _check_shapes(input, other)
+        data = np.matmul(a, b)
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data)
     saved = (input if other._requires_grad else None, other if input._requires_grad else None,
              a.shape, b.shape)
     return record(node, data, (input, other), saved)

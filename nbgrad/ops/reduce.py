@@ -43,6 +43,27 @@ def _unreduce(F: Any, g: Any, shape: tuple, dims: tuple | None, keepdim: bool) -
     return g
 
 
+# A plain (NumPy) backward spreads a reduction's gradient with ``_spread``, which makes
+# fewer calls than ``F.expand(_unreduce(...))``: np.broadcast_to and np.expand_dims cost
+# microseconds of Python each, more than writing out a small result.
+_SPREAD_COPY = 1 << 16  # up to this many elements the spread gradient is written out
+
+
+def _spread(g: Any, shape: tuple, dims: tuple | None) -> np.ndarray:
+    """``g`` (the reduced axes ``dims`` removed or kept as 1; None: every axis) spread over
+    ``shape``: a fresh array when small, else a read-only broadcast view (no memory)."""
+    kept = (1,) * len(shape) if dims is None else tuple(
+        [1 if i in dims else n for i, n in enumerate(shape)])
+    if g.__class__ is not np.ndarray:
+        g = np.asarray(g)  # a NumPy scalar
+    g = g.reshape(kept)  # inserting or keeping axes of length 1 is always a view
+    if math.prod(shape) <= _SPREAD_COPY:
+        out = np.empty(shape, g.dtype)
+        out[...] = g
+        return out
+    return np.broadcast_to(g, shape)
+
+
 # --- sum and mean -------------------------------------------------------------------------
 
 
@@ -50,6 +71,8 @@ class SumBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g, shape):
+        if not isinstance(g, Tensor):
+            return (_spread(g, shape, None),)
         return (F.expand(F.reshape(g, (1,) * len(shape)), shape),)
 
 
@@ -57,6 +80,8 @@ class SumBackward1(Node):
     __slots__ = ()
 
     def vjp(self, F, g, shape, dims, keepdim):
+        if not isinstance(g, Tensor):
+            return (_spread(g, shape, dims),)
         return (F.expand(_unreduce(F, g, shape, dims, keepdim), shape),)
 
 
@@ -76,7 +101,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
         out_dt = x.dtype
     dims = _dims(dim, x.ndim)
     if dims is None and not (keepdim and dim is not None):
-        data = np.sum(x, dtype=out_dt)
+        data = np.add.reduce(x, axis=None, dtype=out_dt)  # np.sum without its Python wrapper
         if not isinstance(data, np.ndarray):
             data = np.asarray(data)
         if keepdim:
@@ -85,7 +110,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
             return record(SumBackward0, data, (input,), (x.shape,), broadcast=data.dtype != x.dtype)
         return record(SumBackward1, data, (input,), (x.shape, None, keepdim),
                       broadcast=data.dtype != x.dtype)
-    data = np.asarray(np.sum(x, axis=dims, dtype=out_dt, keepdims=keepdim))
+    data = np.asarray(np.add.reduce(x, axis=dims, dtype=out_dt, keepdims=keepdim))
     return record(SumBackward1, data, (input,), (x.shape, dims, keepdim),
                   broadcast=data.dtype != x.dtype)
 
@@ -94,6 +119,8 @@ class MeanBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g, shape, n):
+        if not isinstance(g, Tensor):
+            return (_spread(g / n, shape, None),)
         return (F.expand(F.reshape(g / n, (1,) * len(shape)), shape),)
 
 
@@ -101,6 +128,8 @@ class MeanBackward1(Node):
     __slots__ = ()
 
     def vjp(self, F, g, shape, dims, keepdim, n):
+        if not isinstance(g, Tensor):
+            return (_spread(g / n, shape, dims),)
         return (F.expand(_unreduce(F, g / n, shape, dims, keepdim), shape),)
 
 
@@ -117,7 +146,13 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     dims = _dims(dim, x.ndim)
     n = x.size if dims is None else math.prod(x.shape[d] for d in dims)
     if dims is None and dim is None and not keepdim:
-        data = np.asarray(np.mean(x, dtype=out.numpy))
+        if n:
+            # np.mean's own arithmetic, without its Python wrapper: the sum in the result
+            # dtype, divided by the count as an intp, cast back to that dtype
+            total = np.add.reduce(x, axis=None, dtype=out.numpy)
+            data = np.asarray(total.dtype.type(total / np.intp(n)))
+        else:
+            data = np.asarray(np.mean(x, dtype=out.numpy))  # nan, with NumPy's warning
         return record(MeanBackward0, data, (input,), (x.shape, n), broadcast=data.dtype != x.dtype)
     data = np.asarray(np.mean(x, axis=dims, dtype=out.numpy, keepdims=keepdim))
     return record(MeanBackward1, data, (input,), (x.shape, dims, keepdim, n),
@@ -306,6 +341,12 @@ class SoftmaxBackward0(Node):
 
     def vjp(self, F, g, dim, result):
         # The Jacobian of softmax is diag(s) - s s^T; applied to g without building it.
+        if dim is not None and not isinstance(g, Tensor):
+            # the same arithmetic, in one fresh array instead of three
+            gs = g * result
+            np.subtract(g, np.add.reduce(gs, axis=dim, keepdims=True), out=gs)
+            gs *= result
+            return (gs,)
         return (result * (g - F.sum(g * result, dim, True)),)
 
 
@@ -319,8 +360,8 @@ def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     if x.ndim == 0:
         data = np.ones_like(x)
     else:
-        e = np.exp(x - x.max(axis=d, keepdims=True))
-        data = e / e.sum(axis=d, keepdims=True)
+        e = np.exp(x - np.maximum.reduce(x, axis=d, keepdims=True))
+        data = np.divide(e, np.add.reduce(e, axis=d, keepdims=True), out=e)
     return record(SoftmaxBackward0, data, (input,), (d if x.ndim else None, RESULT))
 
 
@@ -328,6 +369,11 @@ class LogSoftmaxBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g, dim, result):
+        if dim is not None and not isinstance(g, Tensor):
+            # the same arithmetic, in one fresh array instead of three
+            e = np.exp(result)
+            e *= np.add.reduce(g, axis=dim, keepdims=True)
+            return (np.subtract(g, e, out=e),)
         return (g - F.exp(result) * F.sum(g, dim, True),)
 
 
@@ -341,8 +387,11 @@ def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     if x.ndim == 0:
         data = np.zeros_like(x)
     else:
-        shifted = x - x.max(axis=d, keepdims=True)
-        data = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
+        # x.max and .sum are these ufunc reductions behind a Python wrapper; the log of the
+        # sums and the result are written in place (``shifted`` is this op's own array).
+        shifted = x - np.maximum.reduce(x, axis=d, keepdims=True)
+        total = np.add.reduce(np.exp(shifted), axis=d, keepdims=True)
+        data = np.subtract(shifted, np.log(total, out=total), out=shifted)
     return record(LogSoftmaxBackward0, data, (input,), (d if x.ndim else None, RESULT))
 
 

@@ -53,7 +53,9 @@ class SGD(Optimizer):
             grad = p._grad
             if grad is None:
                 continue
-            x = p._storage()
+            x = p._data
+            if x.__class__ is not np.ndarray:
+                x = p._storage()
             g = grad._data
             if maximize:
                 g = -g
@@ -68,7 +70,9 @@ class SGD(Optimizer):
                     b = np.array(g, copy=True)
                     state["momentum_buffer"] = _wrap(b)
                 else:
-                    b = buf._storage()
+                    b = buf._data
+                    if b.__class__ is not np.ndarray:
+                        b = buf._storage()
                     b *= momentum
                     if dampening == 0:
                         b += g
