@@ -21,6 +21,7 @@ wrap_dim = _wrap_dim
 
 _new = object.__new__
 _next_seq = _sequence.__next__
+_NUMBERS = (float, int)
 
 
 def record(
@@ -84,8 +85,10 @@ def record(
         # Saved tensors become arrays for a backward on arrays, and their versions are noted:
         # only their sum (versions never go down, so an unchanged sum means nothing changed),
         # unless several tensors were saved at nonzero versions (see Node._check_versions).
+        # The common shapes of ``saved`` take a short path; _note_saved does any other.
         s = saved[0]
-        if len(saved) == 1 and (s is RESULT or s.__class__ is Tensor):  # most unary ops
+        n = len(saved)
+        if n == 1 and (s is RESULT or s.__class__ is Tensor):  # most unary ops
             if s is RESULT:
                 node._plain = (data,)
                 node._obox = out._version
@@ -95,8 +98,14 @@ def record(
                 node._versions = s._version[0]
             node._epoch = _EPOCH[0]
             node._frees = True
-        else:
+        elif n == 2 and s.__class__ is Tensor and saved[1].__class__ in _NUMBERS:  # x ** 2
+            node._plain = (s._data, saved[1])
+            node._versions = s._version[0]
+            node._epoch = _EPOCH[0]
+            node._frees = True
+        elif n > 2 or _needs_noting(s) or (n == 2 and _needs_noting(saved[1])):
             _note_saved(node, saved, data, out._version)
+        # else only plain values (alpha, a factor, a shape): nothing to convert or to watch
     if broadcast:
         shape, dt = data.shape, data.dtype
         fix = None
@@ -112,6 +121,11 @@ def record(
     out.grad_fn = node
     out._requires_grad = True
     return out
+
+
+def _needs_noting(v: Any) -> bool:
+    """Whether a saved value is a tensor, the output or an array (see _note_saved)."""
+    return v is RESULT or v.__class__ is np.ndarray or isinstance(v, Tensor)
 
 
 def _note_saved(node: Node, saved: tuple, data: Any, out_version: list) -> None:
