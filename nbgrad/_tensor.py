@@ -17,7 +17,7 @@ import numpy as np
 from nbgrad import _dtype
 from nbgrad._grad_mode import STATE
 from nbgrad._size import Size
-from nbgrad.autograd.graph import bump_version
+from nbgrad.autograd.graph import bump_version, version_box
 
 __all__ = ["Tensor"]
 
@@ -46,7 +46,7 @@ def _wrap(data: Any, requires_grad: bool = False, grad_fn: Any = None) -> Tensor
     t._requires_grad = requires_grad
     t.grad_fn = grad_fn
     t._grad = None
-    t._version = [0]
+    t._version = None  # made when first needed: graph.version_box
     t._hooks = None
     t._acc = None
     t._base = None
@@ -210,7 +210,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same numbers (shared memory and version counter), cut off from the graph."""
         t = _wrap(self._storage())
-        t._version = self._version
+        t._version = version_box(self)
         return t
 
     def detach_(self) -> Tensor:

@@ -32,8 +32,27 @@ EPOCH = [0]
 
 def bump_version(t: Any) -> None:
     """Record an in-place write to ``t``: every in-place change of a tensor goes through here."""
-    t._version[0] += 1
+    box = t._version
+    if box is None:
+        t._version = [1]
+    else:
+        box[0] += 1
     EPOCH[0] += 1
+
+
+def version_box(t: Any) -> list:
+    """``t``'s version counter, a one-element list that views and detached tensors share.
+    A tensor gets one only when it needs it (None means version 0, with no views yet): most
+    tensors are never written in place or viewed, and one object fewer per op counts."""
+    box = t._version
+    if box is None:
+        box = t._version = [0]
+    return box
+
+
+def version_of(t: Any) -> int:
+    box = t._version
+    return 0 if box is None else box[0]
 
 
 # Saved-value marker: "the output of this op". The node keeps the output's array, not the
@@ -161,14 +180,14 @@ class Node:
         """
         saved, noted = self._saved, self._versions
         tensors = [s for s in saved if isinstance(s, _tensor_class())]
-        if noted.__class__ is tuple or builtins_sum(t._version[0] for t in tensors) != noted:
+        if noted.__class__ is tuple or builtins_sum(version_of(t) for t in tensors) != noted:
             for i, s in enumerate(saved):
                 if s is RESULT or not isinstance(s, _tensor_class()):
                     continue
                 expected = noted[i] if noted.__class__ is tuple else (
                     noted if len(tensors) == 1 else 0)
-                if s._version[0] != expected:
-                    raise _modified_error(s, s._version[0], expected, self)
+                if version_of(s) != expected:
+                    raise _modified_error(s, version_of(s), expected, self)
         if _saves_result(saved) and self._obox[0] != self._oexp:
             raise _modified_error(None, self._obox[0], self._oexp, self)
 

@@ -23,6 +23,7 @@ import numpy as np
 from nbgrad import _dtype
 from nbgrad._grad_mode import STATE
 from nbgrad._tensor import Tensor, _wrap
+from nbgrad.autograd.graph import version_box
 from nbgrad.ops import log_softmax as _log_softmax
 from nbgrad.ops import matmul, mul, neg, reshape, t, view
 from nbgrad.ops import relu as _relu
@@ -89,7 +90,7 @@ def _weight_t(weight: Tensor) -> Tensor:
     sharing the weight's memory and version counter), minus its general view test."""
     out = record(TBackward0, weight._data.T, (weight,))
     out._base = weight if weight._base is None else weight._base
-    out._version = weight._version
+    out._version = version_box(weight)
     return out
 
 

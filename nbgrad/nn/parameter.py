@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad._tensor import Tensor, _wrap
+from nbgrad.autograd.graph import version_box
 
 __all__ = ["Parameter"]
 
@@ -33,7 +34,7 @@ class Parameter(Tensor):
         if requires_grad and data._data.dtype.kind != "f":
             raise RuntimeError(_CREATE_GRAD)
         p = _wrap(data._storage(), bool(requires_grad))
-        p._version = data._version  # the same memory, so the same version counter
+        p._version = version_box(data)  # the same memory, so the same version counter
         # Same memory layout as Tensor (no new slots), so the class can be swapped in: this
         # keeps Parameter correct whatever fields Tensor gains.
         p.__class__ = cls

@@ -28,8 +28,8 @@ _STRUCTURE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _version(t: Any) -> int:
-    v = getattr(t, "_version", 0)
-    return v[0] if isinstance(v, list) else int(v)
+    v = getattr(t, "_version", 0)  # nbgrad: a shared one-element list, or None for 0
+    return v[0] if isinstance(v, list) else int(v or 0)
 
 
 def _grad(t: Any) -> Any:

@@ -10,7 +10,14 @@ from nbgrad import _dtype
 from nbgrad._grad_mode import STATE
 from nbgrad._tensor import Tensor, _wrap_dim
 from nbgrad.autograd.graph import EPOCH as _EPOCH
-from nbgrad.autograd.graph import RESULT, Node, _sequence, accumulator
+from nbgrad.autograd.graph import (
+    RESULT,
+    Node,
+    _sequence,
+    accumulator,
+    version_box,
+    version_of,
+)
 
 __all__ = ["record", "RESULT", "Node", "Tensor", "binary_operands", "as_float", "check_tensor",
            "wrap_dim", "float_dtype"]
@@ -45,7 +52,7 @@ def record(
     out._data = data
     out._requires_grad = False
     out.grad_fn = out._grad = out._hooks = out._acc = out._base = None
-    out._version = [0]
+    out._version = None  # no version counter until one is needed (see graph.version_box)
     if not STATE.enabled:
         return out
     if len(inputs) == 1:  # a unary op: its input is a tensor
@@ -91,20 +98,22 @@ def record(
         if n == 1 and (s is RESULT or s.__class__ is Tensor):  # most unary ops
             if s is RESULT:
                 node._plain = (data,)
-                node._obox = out._version
+                node._obox = out._version = [0]
                 node._oexp = node._versions = 0
             else:
                 node._plain = (s._data,)
-                node._versions = s._version[0]
+                box = s._version
+                node._versions = 0 if box is None else box[0]
             node._epoch = _EPOCH[0]
             node._frees = True
         elif n == 2 and s.__class__ is Tensor and saved[1].__class__ in _NUMBERS:  # x ** 2
             node._plain = (s._data, saved[1])
-            node._versions = s._version[0]
+            box = s._version
+            node._versions = 0 if box is None else box[0]
             node._epoch = _EPOCH[0]
             node._frees = True
         elif n > 2 or _needs_noting(s) or (n == 2 and _needs_noting(saved[1])):
-            _note_saved(node, saved, data, out._version)
+            _note_saved(node, saved, data, out)
         # else only plain values (alpha, a factor, a shape): nothing to convert or to watch
     if broadcast:
         shape, dt = data.shape, data.dtype
@@ -128,7 +137,7 @@ def _needs_noting(v: Any) -> bool:
     return v is RESULT or v.__class__ is np.ndarray or isinstance(v, Tensor)
 
 
-def _note_saved(node: Node, saved: tuple, data: Any, out_version: list) -> None:
+def _note_saved(node: Node, saved: tuple, data: Any, out: Tensor) -> None:
     """``record``'s general case: any mix of tensors, the output and plain values."""
     plain = None
     total = 0
@@ -138,13 +147,13 @@ def _note_saved(node: Node, saved: tuple, data: Any, out_version: list) -> None:
             if plain is None:
                 plain = list(saved)
             plain[i] = s._data
-            total += s._version[0]
+            total += version_of(s)
             tensors += 1
         elif s is RESULT:
             if plain is None:
                 plain = list(saved)
             plain[i] = data
-            node._obox = out_version
+            node._obox = version_box(out)
             node._oexp = 0
         elif s.__class__ is np.ndarray:
             node._frees = True
@@ -152,7 +161,7 @@ def _note_saved(node: Node, saved: tuple, data: Any, out_version: list) -> None:
         node._plain = tuple(plain)
         node._frees = True
         if tensors > 1 and total:
-            total = tuple([s._version[0] if isinstance(s, Tensor) else None for s in saved])
+            total = tuple([version_of(s) if isinstance(s, Tensor) else None for s in saved])
         node._versions = total
         node._epoch = _EPOCH[0]
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad import _dtype
+from nbgrad.autograd.graph import version_box
 from nbgrad.ops._core import Node, Tensor, check_broadcast, check_tensor, record, wrap_dim
 
 __all__ = [
@@ -28,7 +29,7 @@ def _as_view(out: Tensor, input: Tensor) -> Tensor:
     """Mark ``out`` as a view of ``input``: same memory, same version counter."""
     if isinstance(out._data, np.ndarray) and np.shares_memory(out._data, input._storage()):
         out._base = input._base if input._base is not None else input
-        out._version = input._version
+        out._version = version_box(input)
     return out
 
 
