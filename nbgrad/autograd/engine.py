@@ -7,6 +7,7 @@ step-through widget shows.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any
@@ -100,8 +101,9 @@ def _run_hooks(hooks: list, g: Any, tensor_mode: bool) -> Any:
     return g
 
 
-def store_grad(t: Any, g: Any, tensor_mode: bool) -> None:
-    """Add ``g`` into ``t.grad``: in place when it can be, as torch does."""
+def store_grad(t: Any, g: Any, tensor_mode: bool, owned: bool = False) -> None:
+    """Add ``g`` into ``t.grad``: in place when it can be, as torch does. ``owned``: nothing
+    but the caller refers to the array ``g`` (see ``_owned``), so it may become ``t.grad``."""
     from nbgrad._tensor import _wrap
 
     old = t._grad
@@ -110,9 +112,11 @@ def store_grad(t: Any, g: Any, tensor_mode: bool) -> None:
         return
     if g.dtype != t._data.dtype:
         g = g.astype(t._data.dtype)
+        owned = True  # a new array
     if old is None:
-        # Always a fresh array: the same gradient array may flow to several leaves.
-        t._grad = _wrap(np.array(g, copy=True))
+        # A fresh array, unless ``g`` is one that nothing else holds: the same gradient array
+        # may flow to several leaves, or be kept by a node or the caller.
+        t._grad = _wrap(g if owned else np.array(g, copy=True))
     elif (old._requires_grad or not isinstance(old._data, np.ndarray)
           or not old._data.flags.writeable):
         t._grad = _wrap(np.asarray(old._data + g))
@@ -121,13 +125,43 @@ def store_grad(t: Any, g: Any, tensor_mode: bool) -> None:
         bump_version(old)
 
 
-def _run_leaf(node: AccumulateGrad, g: Any, tensor_mode: bool, accumulate: bool) -> None:
+# torch's AccumulateGrad likewise adopts a gradient nobody else holds (its use_count). The
+# count below is CPython's as of 3.10-3.13; from 3.14 the interpreter may hold references
+# without counting them (borrowed stack references), which could make a shared array look
+# unshared, so there every first gradient is copied, as before.
+_COUNTS_REFERENCES = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+
+
+def _owned(g: Any, refs: int) -> bool:
+    """Whether the caller's ``g`` is a large, writeable, C-contiguous array that no one else
+    refers to (``refs``: the references the caller's frame holds), so that it may become a
+    leaf's ``.grad`` without a copy. An array that another buffer, a node's ``grad_inputs``,
+    a tensor or a view still holds has more references (+2 below: this function's parameter
+    and getrefcount's argument; call it in a statement of its own, not in the argument list
+    of a call that also passes ``g``: that holds one more). ``g`` may be a whole-array view
+    (a transpose, as ``Linear``'s weight gradient is) of an array only it holds. Small
+    arrays are left out: a node may keep them for the drawings (``KEEP_LIMIT``), and copying
+    them costs nothing."""
+    if (not _COUNTS_REFERENCES or g.__class__ is not np.ndarray or g.size <= KEEP_LIMIT
+            or not g.flags.c_contiguous
+            or not g.flags.writeable or sys.getrefcount(g) != refs + 2):
+        return False
+    base = g.base
+    # NumPy points a view's base straight at the array that owns the memory; here it must be
+    # held by g.base alone (+2: the local ``base`` and getrefcount's argument).
+    return base is None or (base.__class__ is np.ndarray and base.base is None
+                            and base.nbytes == g.nbytes and sys.getrefcount(base) == 3)
+
+
+def _run_leaf(node: AccumulateGrad, g: Any, tensor_mode: bool, accumulate: bool,
+              owned: bool = False) -> None:
     leaf = node.variable
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g, tensor_mode)
+        owned = False  # the hook may keep it, or return an array it keeps
     node.grad_output = _keep(_to_array(g))
     if accumulate:
-        store_grad(leaf, g, tensor_mode)
+        store_grad(leaf, g, tensor_mode, owned)
 
 
 def _run_node(node: Node, g: Any, F: Any, tensor_mode: bool) -> tuple:
@@ -270,7 +304,9 @@ def run_backward(
                 if leaf in captures:
                     capture(leaf, g)
                 continue
-            _run_leaf(leaf, g, tensor_mode, to_leaves)
+            # ``g`` (this frame's one reference, now that the buffer let go) may be adopted
+            owned = not tensor_mode and _owned(g, 1)
+            _run_leaf(leaf, g, tensor_mode, to_leaves, owned)
 
     prev_mode = STATE.enabled
     STATE.enabled = create_graph
@@ -309,6 +345,7 @@ def run_backward(
                         if not left:
                             ready = [nxt] if ready is None else [*ready, nxt]
             if ready is not None:
+                g = grads = gi = None  # let go of the gradients (run_leaves may adopt them)
                 run_leaves(ready)
     finally:
         STATE.enabled = prev_mode
