@@ -369,10 +369,12 @@ class Tensor:
             data = self._storage()
             o = other._data if isinstance(other, Tensor) else other
             # Only where the result cannot differ from the general path's: a floating tensor
-            # and a Python number, or an array of the same dtype and shape.
+            # and a Python number, or an array of the same dtype and shape (a 0-d tensor's
+            # data may be a NumPy scalar of its dtype: ``lr * b.grad`` for a scalar ``b``).
             if data.dtype.kind == "f" and (
                 o.__class__ is float or o.__class__ is int
                 or (o.__class__ is np.ndarray and o.dtype == data.dtype and o.shape == data.shape)
+                or (o.__class__ is data.dtype.type and data.ndim == 0)
             ):
                 ufunc(data, o, out=data)
                 bump_version(self)

@@ -700,6 +700,25 @@ def test_in_place_on_a_leaf_that_requires_grad_is_refused():
     np.testing.assert_array_equal(w.detach().numpy(), [1.0, 2.0])  # nothing was written
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_in_place_update_of_a_0d_leaf_by_a_0d_tensor_like_torch(dtype: str) -> None:
+    """``b.sub_(lr * b.grad)`` for a scalar ``b``: its data is a NumPy scalar, written
+    straight into ``b``; a float32 0-d update of a float64 leaf (and back) as torch does."""
+    real = real_torch()
+    results = []
+    for lib in (torch, real):
+        b = lib.tensor(0.5, dtype=getattr(lib, dtype), requires_grad=True)
+        (b * 3).backward()
+        with lib.no_grad():
+            b.sub_(0.1 * b.grad)
+            b.add_(lib.tensor(0.25))
+            b.mul_(lib.tensor(2.0, dtype=lib.float64))
+        version = int(np.ravel(b._version)[0])  # nbgrad: a shared one-element list
+        results.append((b.item(), str(b.dtype).split(".")[-1], version, repr(b)))
+    assert results[0][:3] == results[1][:3]
+    assert results[0][3].replace("nbgrad.", "torch.") == results[1][3]
+
+
 def test_in_place_on_leaves_under_no_grad_like_an_optimizer_step():
     """The SGD step: in place on leaves under no_grad. The leaf stays a leaf, nothing is
     recorded, the version counter moves as torch's does, and training matches torch."""
