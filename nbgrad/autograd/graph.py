@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from builtins import sum as builtins_sum
 from collections.abc import Callable
 from typing import Any
 
@@ -179,16 +178,30 @@ class Node:
         were saved at nonzero versions it notes a tuple: each one's version.
         """
         saved, noted = self._saved, self._versions
-        tensors = [s for s in saved if isinstance(s, _tensor_class())]
-        if noted.__class__ is tuple or builtins_sum(version_of(t) for t in tensors) != noted:
+        tensor = _tensor_class()
+        # The common case, nothing changed, in one pass with no new objects: this runs for
+        # every node that saved a tensor once anything was written in place since it was
+        # made (in training, each accumulation into a .grad is such a write).
+        total = 0
+        count = 0
+        watch_output = False
+        for s in saved:
+            if isinstance(s, tensor):
+                box = s._version
+                if box is not None:
+                    total += box[0]
+                count += 1
+            elif s is RESULT:
+                watch_output = True
+        if noted.__class__ is tuple or total != noted:
             for i, s in enumerate(saved):
-                if s is RESULT or not isinstance(s, _tensor_class()):
+                if not isinstance(s, tensor):
                     continue
                 expected = noted[i] if noted.__class__ is tuple else (
-                    noted if len(tensors) == 1 else 0)
+                    noted if count == 1 else 0)
                 if version_of(s) != expected:
                     raise _modified_error(s, version_of(s), expected, self)
-        if _saves_result(saved) and self._obox[0] != self._oexp:
+        if watch_output and self._obox[0] != self._oexp:
             raise _modified_error(None, self._obox[0], self._oexp, self)
 
     def _rebind_output(self, box: list) -> None:
@@ -227,10 +240,15 @@ def _saves_result(saved: tuple) -> bool:
     return any(s is RESULT for s in saved)  # not ``in``: it would compare tensors with ==
 
 
-def _tensor_class() -> type:
-    from nbgrad._tensor import Tensor
+_TENSOR: list = []  # nbgrad._tensor.Tensor, once imported (it imports this module)
 
-    return Tensor
+
+def _tensor_class() -> type:
+    if not _TENSOR:
+        from nbgrad._tensor import Tensor
+
+        _TENSOR.append(Tensor)
+    return _TENSOR[0]
 
 
 def _small(v: Any) -> bool:
