@@ -30,7 +30,7 @@ lab: $(STAMP) $(LAB_SETTINGS)
 ## Run every test: lint, unit, gradient checks, torch parity, notebooks, the browser test.
 test: $(STAMP) chromium
 	$(PY) -m ruff check nbgrad tests bench
-	$(PY) -m pytest -n 2 --dist loadscope
+	$(PY) -m pytest -n 2
 
 bench: $(STAMP)
 	$(PY) bench/engine.py
