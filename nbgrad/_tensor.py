@@ -17,7 +17,7 @@ import numpy as np
 from nbgrad import _dtype
 from nbgrad._grad_mode import STATE
 from nbgrad._size import Size
-from nbgrad.autograd.graph import bump_version, version_box
+from nbgrad.autograd.graph import bump_version, take_general_path, version_box
 
 __all__ = ["Tensor"]
 
@@ -185,6 +185,7 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self.grad_fn._retained = weakref.ref(self)
+            take_general_path(self.grad_fn)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a
@@ -198,6 +199,7 @@ class Tensor:
         if self.grad_fn is not None:
             if self.grad_fn._pre_hooks is None:
                 self.grad_fn._pre_hooks = []
+                take_general_path(self.grad_fn)
             hooks = self.grad_fn._pre_hooks
         else:
             if self._hooks is None:

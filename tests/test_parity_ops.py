@@ -194,6 +194,12 @@ def _number_cases() -> list[Case]:
                                 lambda T, a, n, f=f: f(a, n), leaf(shape, **POS), number))
                 out.append(Case(f"{op}-{number}-tensor-{shape}",
                                 lambda T, a, n, f=f: f(n, a), leaf(shape, **POS), number))
+        # other dtypes: float64 keeps its dtype; an integer tensor is promoted by a float
+        for number in (2, 2.5):
+            out.append(Case(f"{op}-float64-{number}", lambda T, a, n, f=f: f(a, n),
+                            leaf(VEC, dtype="float64", **POS), number))
+            out.append(Case(f"{op}-int64-{number}", lambda T, a, n, f=f: f(a, n),
+                            const([1, 2, 3], dtype="int64"), number))
     return out
 
 

@@ -192,17 +192,20 @@ def _run_node(node: Node, g: Any, F: Any, tensor_mode: bool) -> tuple:
         node.grad_inputs = tuple([_keep(_to_array(gi)) for gi in grads])
     else:
         node.grad_output = g if g.__class__ is not np.ndarray or g.size <= KEEP_LIMIT else None
-        for gi in grads:
-            if gi.__class__ is np.ndarray and gi.size > KEEP_LIMIT:
-                node.grad_inputs = tuple([_keep(gj) for gj in grads])
-                break
-        else:
-            node.grad_inputs = grads
+        node.grad_inputs = _kept_grads(grads)
     return grads
 
 
 def _keep(g: Any) -> Any:
     return None if g.__class__ is np.ndarray and g.size > KEEP_LIMIT else g
+
+
+def _kept_grads(grads: tuple) -> tuple:
+    """``grads`` with every large array left out (None): what a node keeps for drawings."""
+    for gi in grads:
+        if gi.__class__ is np.ndarray and gi.size > KEEP_LIMIT:
+            return tuple([_keep(gj) for gj in grads])
+    return grads
 
 
 def _fixup(g: Any, fix: tuple | None, tensor_mode: bool) -> Any:
@@ -274,6 +277,8 @@ def run_backward(
     F = _tensor_namespace() if tensor_mode else NUMPY_NAMESPACE
     filtering = captures is not None
     to_leaves = accumulate and not filtering
+    plain = not tensor_mode and not (ANOMALY.enabled and ANOMALY.check_nan)
+    epoch = EPOCH
 
     def capture(node: Node, g: Any) -> None:
         # The tensor's hooks run before its gradient is captured, as in torch; except when
@@ -321,7 +326,25 @@ def run_backward(
                 if filtering and node in captures:
                     capture(node, g)
                 if not filtering or node in needed:
-                    grads = _run_node(node, g, F, tensor_mode)
+                    if plain and node._fix is None:
+                        # _run_node's common case, inline (it runs once per node): no hooks,
+                        # no retained gradient, nothing to fix up, arrays in and out.
+                        saved = node._plain
+                        if saved is None:
+                            raise RuntimeError(FREED_GRAPH)
+                        if node._versions is not None and node._epoch != epoch[0]:
+                            node._check_versions()
+                        grads = node.vjp(F, g, *saved)
+                        node.grad_output = (g if g.__class__ is not np.ndarray
+                                            or g.size <= KEEP_LIMIT else None)
+                        for gi in grads:
+                            if gi.__class__ is np.ndarray and gi.size > KEEP_LIMIT:
+                                node.grad_inputs = _kept_grads(grads)
+                                break
+                        else:
+                            node.grad_inputs = grads
+                    else:
+                        grads = _run_node(node, g, F, tensor_mode)
                     if not retain_graph and (node._frees or node.result.__class__ is np.ndarray):
                         node._release()
             ready = None

@@ -49,6 +49,14 @@ def version_box(t: Any) -> list:
     return box
 
 
+def take_general_path(node: Any) -> None:
+    """Send ``node`` through the engine's general path (``engine._run_node``), the only one
+    that runs a node's hooks and fills a retained gradient. The common path is for nodes
+    whose ``_fix`` is None; fix-ups of None change nothing."""
+    if node._fix is None:
+        node._fix = (None,) * len(node._next)
+
+
 def version_of(t: Any) -> int:
     box = t._version
     return 0 if box is None else box[0]
@@ -149,7 +157,7 @@ class Node:
 
     def _unpack(self, as_tensors: bool) -> tuple:
         saved = self._saved
-        if saved is None:
+        if self._plain is None:
             raise RuntimeError(FREED_GRAPH)
         if self._versions is not None:
             self._check_versions()
@@ -206,7 +214,7 @@ class Node:
 
     def _rebind_output(self, box: list) -> None:
         """The output now lives in another tensor (an in-place op): watch its version."""
-        if self._saved is not None and _saves_result(self._saved):
+        if self._plain is not None and _saves_result(self._saved):
             self._obox = box
             self._oexp = box[0]
 
@@ -214,17 +222,13 @@ class Node:
         """After a backward (without ``retain_graph``): free what the backward needed, as
         torch does, and keep for the drawings only what is small."""
         if self._frees:
-            # The constants (exponents, bounds, dims) and small values stay for drawing;
-            # a second backward still refuses, as in torch.
-            kept = self._saved
+            # The constants (exponents, bounds, dims) and small values stay in ``_saved`` for
+            # drawing; without ``_plain`` a second backward refuses, as in torch.
             for a in self._plain:  # the same values as arrays, in the same order
                 if a.__class__ is np.ndarray and a.size > KEEP_LIMIT:
-                    kept = tuple(s if _small(s) else None for s in kept)
+                    self._saved = tuple(s if _small(s) else None for s in self._saved)
                     break
-            self._kept = kept
-            self._saved = None
             self._plain = None
-            self._versions = None  # holds the saved tensors too
         r = self.result
         if r.__class__ is np.ndarray and r.size > KEEP_LIMIT:
             self.result = None

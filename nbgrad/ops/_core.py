@@ -81,43 +81,47 @@ def record(
             return out
         nexts = tuple(nexts)
     node = _new(node_cls)
+    # Each slot is written once: a node's class varies from op to op, so CPython cannot
+    # specialise these stores, and each costs a full attribute lookup.
     node._seq = _next_seq()
     node._next = nexts
     node.result = data
-    node.grad_output = node.grad_inputs = node._fix = None
-    node._saved = node._plain = saved
-    node._versions = None
-    node._frees = node_cls.numbers_are_saved
-    if saved:
-        # Saved tensors become arrays for a backward on arrays, and their versions are noted:
-        # only their sum (versions never go down, so an unchanged sum means nothing changed),
-        # unless several tensors were saved at nonzero versions (see Node._check_versions).
-        # The common shapes of ``saved`` take a short path; _note_saved does any other.
-        s = saved[0]
-        n = len(saved)
-        if n == 1 and (s is RESULT or s.__class__ is Tensor):  # most unary ops
-            if s is RESULT:
-                node._plain = (data,)
-                node._obox = out._version = [0]
-                node._oexp = node._versions = 0
-            else:
-                node._plain = (s._data,)
-                box = s._version
-                node._versions = 0 if box is None else box[0]
-            node._epoch = _EPOCH[0]
-            node._frees = True
-        elif n == 2 and s.__class__ is Tensor and saved[1].__class__ in _NUMBERS:  # x ** 2
-            node._plain = (s._data, saved[1])
+    node.grad_output = node.grad_inputs = None
+    node._saved = saved
+    # Saved tensors become arrays for a backward on arrays (``_plain``), and their versions
+    # are noted: only their sum (versions never go down, so an unchanged sum means nothing
+    # changed), unless several tensors were saved at nonzero versions (see
+    # Node._check_versions). The common shapes of ``saved`` take a short path.
+    n = len(saved)
+    s = saved[0] if n else None
+    if n == 1 and (s is RESULT or s.__class__ is Tensor):  # most unary ops
+        if s is RESULT:
+            node._plain = (data,)
+            node._obox = out._version = [0]
+            node._oexp = node._versions = 0
+        else:
+            node._plain = (s._data,)
             box = s._version
             node._versions = 0 if box is None else box[0]
-            node._epoch = _EPOCH[0]
-            node._frees = True
-        elif n > 2 or _needs_noting(s) or (n == 2 and _needs_noting(saved[1])):
+        node._epoch = _EPOCH[0]
+        node._frees = True
+    elif n == 2 and s.__class__ is Tensor and saved[1].__class__ in _NUMBERS:  # x ** 2
+        node._plain = (s._data, saved[1])
+        box = s._version
+        node._versions = 0 if box is None else box[0]
+        node._epoch = _EPOCH[0]
+        node._frees = True
+    else:
+        node._plain = saved
+        node._versions = None
+        node._frees = node_cls.numbers_are_saved
+        if n > 2 or (n and s.__class__ not in _NUMBERS and _needs_noting(s)) or (
+                n == 2 and _needs_noting(saved[1])):
             _note_saved(node, saved, data, out)
         # else only plain values (alpha, a factor, a shape): nothing to convert or to watch
+    fix = None
     if broadcast:
         shape, dt = data.shape, data.dtype
-        fix = None
         for i, t in enumerate(inputs):
             if t.__class__ is not float and isinstance(t, Tensor) and t._requires_grad:
                 td = t._data
@@ -126,7 +130,7 @@ def record(
                     if fix is None:
                         fix = [None] * len(inputs)
                     fix[i] = (ts if ts != shape else None, tdt if tdt != dt else None)
-        node._fix = fix
+    node._fix = fix
     out.grad_fn = node
     out._requires_grad = True
     return out

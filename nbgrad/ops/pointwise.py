@@ -36,6 +36,16 @@ __all__ = [
 # requires grad (a floating tensor keeps its dtype), so only tensor-tensor ops ask the engine
 # for the ``broadcast`` fix-up.
 
+_NUMBERS = (float, int)  # not bool: True * x follows torch's bool promotion
+
+
+def _float_and_number(t: Any, number: Any) -> bool:
+    """Whether ``t`` is a plain floating-point tensor and ``number`` a Python float or int:
+    the commonest mix (``x * 0.5``, ``x ** 2``), which needs no promotion and no broadcasting,
+    so the ops below skip ``binary_operands`` for it."""
+    return number.__class__ in _NUMBERS and t.__class__ is Tensor and t._data.dtype.kind == "f"
+
+
 # --- arithmetic ---------------------------------------------------------------------------
 
 
@@ -48,6 +58,8 @@ class AddBackward0(Node):
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``."""
+    if alpha == 1 and _float_and_number(input, other):
+        return record(AddBackward0, input._data + other, (input, other), (1,))
     a, b, _ = binary_operands(input, other, "add")
     if isinstance(input, Tensor):
         data = a + b if alpha == 1 else a + alpha * b
@@ -124,6 +136,9 @@ class MulBackward0(Node):
 
 
 def mul(input: Any, other: Any) -> Tensor:
+    if _float_and_number(input, other):
+        return record(MulBackward0, input._data * other, (input, other),
+                      (None, other if input._requires_grad else None))
     a, b, _ = binary_operands(input, other, "mul")
     if not isinstance(input, Tensor):
         input, other, a, b = other, input, b, a
@@ -186,6 +201,10 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
         a, e, _ = binary_operands(input, exponent, "pow")
         data = np.power(a, e)
         return record(PowBackward2, data, (exponent,), (input, RESULT))
+    if _float_and_number(input, exponent):
+        a = input._data
+        data = a * a if exponent == 2 else np.power(a, exponent)
+        return record(PowBackward0, data, (input,), (input, exponent))
     check_tensor(input, "pow")
     a, e, npdt = binary_operands(input, exponent, "pow")
     if npdt.kind in "iu" and isinstance(e, int) and e < 0:
