@@ -122,6 +122,44 @@ def test_local_derivative_texts():
     assert edges[0].grad.text == "[0.3333, 0.3333, 0.3333]"
 
 
+def test_local_derivatives_are_written_when_first_read():
+    import dataclasses
+    import gc
+    import weakref
+
+    from nbgrad.viz.model import Edge
+
+    calls = []
+    e = Edge("n1", "n0", 0, local=lambda: calls.append(1) or "d sin(u)/du = cos(u)")
+    assert "_local" in e.__dict__ and not calls
+    assert e.local == "d sin(u)/du = cos(u)" and e.local == "d sin(u)/du = cos(u)"
+    assert calls == [1]  # written once, then kept
+    assert dataclasses.replace(e, grad=None).local == "d sin(u)/du = cos(u)"
+    assert Edge("a", "b", 0).local is None
+    # What the walk keeps for later is the values it read, not the tensors: a drawing kept
+    # in a notebook does not keep a large array alive.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    big = torch.ones(1000) * 3.0  # small enough for the graph to keep after backward
+    y = (x.sum() * big).sum()
+    y.backward()
+    m = torch.draw(y, names=False).model
+    data = weakref.ref(big._data)
+    del y, big
+    gc.collect()
+    assert data() is None
+    assert [e.local for e in m.edges] == ["d sum(u)/du_i = 1", "d(a*b)/da = b", None,
+                                          "d sum(u)/du_i = 1"]
+
+
+def test_names_with_dot_syntax_in_them_are_escaped():
+    x = torch.tensor(2.0, requires_grad=True)
+    y = torch.sin(x)
+    y.backward()
+    source = torch.draw(y, names={'a{b|c}<d>\\e"f': x, "p|q": y}).source
+    assert 'n0 [label="p\\|q\\nsin|data 0.9093|grad 1" ' in source
+    assert 'label="a\\{b\\|c\\}\\<d\\>/e\\"f\\nleaf (AccumulateGrad)|data 2' in source
+
+
 def test_dot_is_deterministic_and_ids_follow_the_walk():
     sources = set()
     for _ in range(3):

@@ -19,6 +19,7 @@ same model and options always give the same text.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -138,6 +139,17 @@ def _line(text: str, record: bool = False) -> str:
     return text
 
 
+_UNSAFE = re.compile(r"[\\\n{}|<>]")  # what _line changes
+
+
+def _safe_lines(lines: list[str], record: bool = False) -> list[str]:
+    """``_line`` of each line. One search finds that none needs it, nearly always (values
+    and gradients are numbers): then the lines are kept as they are."""
+    if _UNSAFE.search("".join(lines)) is None:
+        return lines
+    return [_line(line, record) for line in lines]
+
+
 def _attrs(pairs: list[tuple[str, str]]) -> str:
     return " [" + " ".join(f"{k}={_quote(v)}" for k, v in pairs) + "]" if pairs else ""
 
@@ -174,32 +186,34 @@ def _node_lines(n: Node, o: Options) -> list[list[str]]:
 def _node_label(n: Node, o: Options) -> str:
     groups = _node_lines(n, o)
     if _SHAPES[n.kind][0][1] != "Mrecord":
-        return "\n".join(_line(line) for g in groups for line in g)
-    fields = "|".join("\n".join(_line(line, True) for line in g) for g in groups)
+        return "\n".join(_safe_lines([line for g in groups for line in g]))
+    fields = "|".join("\n".join(_safe_lines(g, True)) for g in groups)
     # A record stacks its fields across the rank direction: top to bottom needs no braces
     # when the graph runs left to right, and braces when it runs top to bottom.
     return fields if o.direction in ("LR", "RL") else "{" + fields + "}"
 
 
-def _edge_attrs(e: Edge, o: Options, t: Theme) -> list[tuple[str, str]]:
-    attrs: list[tuple[str, str]] = []
+def _edge_label(e: Edge, o: Options) -> str | None:
+    """The text by an edge: its gradient, local derivative and count, as the options ask."""
     lines: list[str] = []
     if o.grads and e.grad is not None:
-        b = grad_bucket(e.grad)
-        if b < 0:
-            attrs += [("color", t.bad), ("fontcolor", t.bad), ("penwidth", "3"),
-                      ("style", "dashed")]
-        else:
-            attrs += [("color", t.scale[b]), ("penwidth", str(BUCKETS[b][2]))]
-            if e.grad.magnitude == 0:
-                attrs.append(("style", "dotted"))
         lines.append(f"grad {e.grad.text}")
     if o.local and e.local:
         lines.append(e.local)
     if e.count > 1:
         lines.append(f"x{e.count:,} edges")
-    if lines:
-        attrs.insert(0, ("label", "\n".join(_line(line) for line in lines)))
+    return "\n".join(_safe_lines(lines)) if lines else None
+
+
+def _grad_style(grad: Summary, t: Theme) -> list[tuple[str, str]]:
+    """An edge's colour, width and dashes, for the gradient that flowed along it. They
+    depend on its bucket only, and on whether it is zero."""
+    b = grad_bucket(grad)
+    if b < 0:
+        return [("color", t.bad), ("fontcolor", t.bad), ("penwidth", "3"), ("style", "dashed")]
+    attrs = [("color", t.scale[b]), ("penwidth", str(BUCKETS[b][2]))]
+    if grad.magnitude == 0:
+        attrs.append(("style", "dotted"))
     return attrs
 
 
@@ -270,14 +284,20 @@ _FANOUT = 8  # more uses than this and a node is drawn again beside each further
 _FANOUT_LARGE = 3  # the same, in a graph of more than 100 nodes
 
 
-def _node_attrs(n: Node, o: Options, t: Theme) -> list[tuple[str, str]]:
-    attrs = [("label", _node_label(n, o)), *_SHAPES[n.kind], ("fillcolor", t.fills[n.kind]),
+def _node_style(n: Node, t: Theme) -> list[tuple[str, str]]:
+    """A node's attributes after its label: they depend on its kind, and on whether its
+    value and gradient are finite."""
+    attrs = [*_SHAPES[n.kind], ("fillcolor", t.fills[n.kind]),
              ("color", t.borders[n.kind] if n.finite else t.bad)]
     if not n.finite:
         attrs.append(("penwidth", "2.5"))
     if n.kind == CONST:
         attrs.append(("fontcolor", t.muted))
     return attrs
+
+
+def _node_attrs(n: Node, o: Options, t: Theme) -> list[tuple[str, str]]:
+    return [("label", _node_label(n, o)), *_node_style(n, t)]
 
 
 def to_dot(m: GraphModel, options: Options | None = None, legend: bool = True) -> str:
@@ -305,13 +325,16 @@ def to_dot(m: GraphModel, options: Options | None = None, legend: bool = True) -
     for e in m.edges:
         uses[e.src] = uses.get(e.src, 0) + 1
     fanout = _FANOUT if len(m.nodes) <= 100 else _FANOUT_LARGE
-    tails: dict[tuple[str, bool], str] = {}  # the attributes after the label, per kind
+    # The attributes after a label are the same for many nodes and edges: each different
+    # list of them is written once.
+    tails: dict[tuple[str, bool], str] = {}
     for n in m.nodes:
-        key = (n.kind, n.finite)
-        tail = tails.get(key)
+        finite = n.finite
+        tail = tails.get((n.kind, finite))
         if tail is None:
-            tail = tails[key] = _attrs(_node_attrs(n, o, t)[1:])[2:-1]
+            tail = tails[(n.kind, finite)] = _attrs(_node_style(n, t))[2:-1]
         out.append(f"\t{n.id} [label={_quote(_node_label(n, o))} {tail}]")
+    grad_tails: dict[tuple[int, bool], str] = {}
     seen: dict[str, int] = {}
     for e in m.edges:
         src = e.src
@@ -325,7 +348,18 @@ def to_dot(m: GraphModel, options: Options | None = None, legend: bool = True) -
             attrs[1] = ("shape", "Mrecord")
             attrs.append(("style", "dashed,filled"))
             out.append(f"\t{src}" + _attrs(attrs))
-        out.append(f"\t{src} -> {e.dst}" + _attrs(_edge_attrs(e, o, t)))
+        written: list[str] = []  # the edge's attributes as DOT text
+        label = _edge_label(e, o)
+        if label is not None:
+            written.append(f"label={_quote(label)}")
+        if o.grads and e.grad is not None:
+            key = (grad_bucket(e.grad), e.grad.magnitude == 0)
+            tail = grad_tails.get(key)
+            if tail is None:
+                tail = grad_tails[key] = _attrs(_grad_style(e.grad, t))[2:-1]
+            written.append(tail)
+        out.append(f"\t{src} -> {e.dst} [{' '.join(written)}]" if written
+                   else f"\t{src} -> {e.dst}")
     if o.legend and legend:
         out += _legend(m, o, t)
     out.append("}")

@@ -10,6 +10,7 @@ After ``backward()`` each edge carries the gradient that flowed back along it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from nbgrad.viz.numbers import Summary
 
@@ -54,7 +55,28 @@ class Node:
     @property
     def finite(self) -> bool:
         """False when the value or the gradient holds a nan or an inf."""
-        return all(s is None or s.finite for s in (self.value, self.grad))
+        value, grad = self.value, self.grad
+        return (value is None or value.finite) and (grad is None or grad.finite)
+
+
+class _WrittenWhenRead:
+    """A dataclass field that may be given a function instead of its value: the function is
+    called, and what it returns kept, when the field is first read. (A descriptor: Python
+    runs ``__get__`` and ``__set__`` for every read and write of the field.)"""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = "_" + name
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return None  # read on the class: the field's default
+        value = obj.__dict__[self.key]
+        if callable(value):
+            value = obj.__dict__[self.key] = value()
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        obj.__dict__[self.key] = value
 
 
 @dataclass
@@ -65,13 +87,16 @@ class Edge:
     ``local`` is the local derivative ``d dst / d src`` as text, e.g.
     ``d sin(u)/du = cos(81) = 0.7767``; ``count`` is how many edges of the whole graph this
     one stands for (more than one where folded nodes meet).
+
+    The walk gives ``local`` as a function that writes the text when ``local`` is first
+    read: writing it takes longer than drawing the edge, and most drawings do not show it.
     """
 
     src: str
     dst: str
     slot: int
     grad: Summary | None = None
-    local: str | None = None
+    local: str | None = _WrittenWhenRead()  # type: ignore[assignment]
     count: int = 1
 
 

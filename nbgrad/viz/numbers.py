@@ -10,7 +10,7 @@ clamp) are Python numbers and are shown as Python shows them (``1e-08``, ``0.999
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -54,14 +54,16 @@ def magnitude(a: np.ndarray) -> float:
         return float(np.max(np.abs(a.astype(np.float64, copy=False))))
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     """A value or a gradient as the drawing shows it.
 
     ``text`` is what is printed (the number for a scalar, the elements of a short vector, or
     the range of a larger array); ``scalar`` is the number when there is exactly one;
     ``magnitude`` drives an edge's colour and width; ``finite`` is False when any element is
     nan or inf.
+
+    A named tuple: as unchangeable as a frozen dataclass, and three times quicker to make
+    (a drawing makes one for every value and gradient it shows).
     """
 
     text: str
@@ -80,12 +82,15 @@ def _scalar(s: float, shape: tuple[int, ...]) -> Summary:
     return Summary(fmt(s), shape, s, abs(s) if not math.isnan(s) else math.nan, finite)
 
 
+_NUMBERS = (float, int, np.floating, np.integer)
+
+
 def summarize(value: object) -> Summary | None:
     """A Summary of an array (or of anything ``np.asarray`` takes). None, and anything that
     is not an array of numbers, gives None; a Summary is returned as it is."""
     if value is None or isinstance(value, Summary):
         return value
-    if isinstance(value, (int, float, np.floating, np.integer)):  # the common case: fast
+    if isinstance(value, _NUMBERS):  # the common case (NumPy's float64 is a float): fast
         return _scalar(float(value), ())
     if type(value) is np.ndarray and value.ndim == 0 and value.dtype.kind in "biuf":
         return _scalar(float(value), ())  # a scalar tensor's data: as fast

@@ -13,9 +13,10 @@ are drawn, so a large graph costs little more than its structure.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -69,6 +70,10 @@ class GradFnAdapter:
         return fn.next_functions
 
 
+# What a framework keeps its values in (asking is_tensor of them would only say no).
+_ARRAYS = (np.ndarray, np.generic, float, int)
+
+
 def _shape(t: Any) -> tuple[int, ...]:
     return tuple(int(s) for s in getattr(t, "shape", ()))
 
@@ -93,9 +98,11 @@ class _Walk:
                 self.fn_names.setdefault(fn, (name, t))
             self.obj_names.setdefault(id(t), name)
         self._values: dict[int, Summary | None] = {}
+        self._summaries: dict[int, tuple[object, Summary | None]] = {}
         self._saved: dict[int, Mapping[str, object]] = {}
         self._consts: dict[int, tuple[Summary | None, str | None]] = {}
-        self._ctx: dict[int, derivatives.Ctx] = {}
+        self._local_inputs: dict[int, tuple[tuple[Summary | None, ...], Summary | None,
+                                            dict[str, object]]] = {}
 
     # -- the structure -----------------------------------------------------------------
     def structure(self) -> None:
@@ -137,9 +144,18 @@ class _Walk:
         return hit
 
     def _summary(self, v: object) -> Summary | None:
-        if v is not None and type(v) is not np.ndarray and self.ad.is_tensor(v):
-            v = self.ad.data(v)
-        return summarize(v)
+        """The Summary of a value or gradient, made once for each object: the array an op
+        sent back along an edge is often the gradient of the node it leads to as well.
+        (Each object is kept with its Summary, so that its id is not reused meanwhile.)"""
+        if v is None:
+            return None
+        hit = self._summaries.get(id(v))
+        if hit is not None and hit[0] is v:
+            return hit[1]
+        data = self.ad.data(v) if not isinstance(v, _ARRAYS) and self.ad.is_tensor(v) else v
+        summary = summarize(data)
+        self._summaries[id(v)] = (v, summary)
+        return summary
 
     def value(self, i: int) -> Summary | None:
         """The value of graph node i, from the best source that knows it."""
@@ -247,24 +263,32 @@ class _Walk:
         obj = self.saved(dst).get(key) if key else None
         return obj if obj is not None and self.ad.is_tensor(obj) else None
 
-    def local(self, dst: int, slot: int) -> str | None:
+    def local(self, dst: int, slot: int) -> Callable[[], str | None] | None:
+        """The local derivative of op ``dst`` with respect to input ``slot``, as a function
+        that writes its text (``Edge.local`` calls it when first read: most drawings do not
+        show it); None when the table does not know it."""
         op = self.ad.op_name(self.fns[dst])
         if not derivatives.has_local(op, slot):
             return None
-        ctx = self._ctx.get(dst)  # one per op, for all its inputs
-        if ctx is None:
+        known = self._local_inputs.get(dst)  # one per op, for all its inputs
+        if known is None:
             inputs = self.inputs[dst]
             n = max(inputs) + 1 if inputs else 0
-            xs: list[float | None] = []
-            sizes: list[int | None] = []
-            for s in range(n):
-                v = self.value(inputs[s]) if s in inputs else None
-                xs.append(v.scalar if v is not None else None)
-                sizes.append(math.prod(v.shape) if v is not None else None)
-            y = self.value(dst)
-            ctx = self._ctx[dst] = derivatives.Ctx(xs, y.scalar if y is not None else None,
-                                                   sizes, self.saved(dst))
-        return derivatives.local_derivative(op, slot, ctx)
+            values = tuple(self.value(inputs[s]) if s in inputs else None for s in range(n))
+            # The formulas read only the numbers an op saved (exponent, alpha, min, max):
+            # keeping its arrays too would keep them alive as long as the drawing.
+            numbers = {k: v for k, v in self.saved(dst).items() if isinstance(v, (int, float))}
+            known = self._local_inputs[dst] = (values, self.value(dst), numbers)
+        return functools.partial(_local_text, op, slot, *known)
+
+
+def _local_text(op: str, slot: int, inputs: Sequence[Summary | None], output: Summary | None,
+                saved: Mapping[str, object]) -> str | None:
+    """The text of a local derivative, from the values the walk read."""
+    ctx = derivatives.Ctx([v.scalar if v is not None else None for v in inputs],
+                          output.scalar if output is not None else None,
+                          [math.prod(v.shape) if v is not None else None for v in inputs], saved)
+    return derivatives.local_derivative(op, slot, ctx)
 
 
 _SIDE = 8  # a private side branch of at most this many nodes folds along with its chain
@@ -448,7 +472,8 @@ def walk(root: Any, ad: Adapter, *, names: Sequence[tuple[str, Any]] = (),
             e = merged[(a, b)] = Edge(a, b, slot, grad=w.grad_along(src, dst, slot))
         else:
             local = w.local(dst, slot) if w.kinds[src] != CONST else None
-            e = Edge(a, b, slot, grad=w.grad_along(src, dst, slot), local=local)
+            e = Edge(a, b, slot, grad=w.grad_along(src, dst, slot),
+                     local=local)  # type: ignore[arg-type]  # written when first read
         edges.append(e)
     return GraphModel(nodes, edges, ad.name, total_nodes=len(w.fns),
                       total_edges=len(w.edges), notes=notes + _flags(nodes))

@@ -5,9 +5,10 @@ and also keep what a drawing needs: ``result`` (the op's output value), ``grad_o
 gradient the node received in the last backward) and ``grad_inputs`` (the gradient it sent
 along each input edge). No recording is needed.
 
-What an op saved for its backward is a tuple in nbgrad (``_saved``; ``_kept`` once a
-backward has freed it); ``SAVED_NAMES`` gives its entries the names torch gives them
-(``_saved_exponent`` -> ``exponent``), so one table of labels and derivatives serves both.
+What an op saved for its backward is a tuple in nbgrad (``_saved``; after a backward it
+keeps only the small values, large arrays become None); ``SAVED_NAMES`` gives its entries
+the names torch gives them (``_saved_exponent`` -> ``exponent``), so one table of labels and
+derivatives serves both.
 """
 
 from __future__ import annotations
@@ -100,8 +101,6 @@ class NbgradAdapter(GradFnAdapter):
         if not names:
             return {}
         values = getattr(fn, "_saved", None)
-        if values is None:  # freed by a backward; kept for drawing (autograd/graph.py)
-            values = getattr(fn, "_kept", None)
         if not values:
             return {}
         return {key: fn.result if v is RESULT else v for key, v in zip(names, values)}
