@@ -13,10 +13,16 @@ It prints one Markdown table. Every benchmark is measured three ways:
   by hand op by op (no autograd, no graph). It is what the arithmetic costs from Python; an
   autograd's overhead is how far it stays above it.
 
-Each framework runs in its own fresh Python process: torch's and OpenBLAS's worker threads
-spin after each parallel region, and on a small machine they slow each other down several-fold
-when measured in one process. Before timing, each process checks that its loss and gradients
-agree with the floor's, so that all three measure the same work.
+The implementations whose ratio a target sets share a fresh Python process, their timed
+blocks taking turns (in a rotating order): the machine's speed can change by 2x from one
+second to the next on a shared virtual machine, and taking turns makes such a change fall on
+all of them alike, so that the ratio holds. Benchmark 1 (0-d scalars, no thread pools) runs
+nbgrad and torch in one process and the floor in another (next to both, its short chains ran
+2-3x slower); 2 and 3 run nbgrad and the floor in one and torch in another, as torch's and
+OpenBLAS's worker threads spin after each parallel region and, in one process, slow each
+other down several-fold. Benchmark 4 runs each implementation alone (it measures peak
+memory). Before timing, each process checks that its losses and gradients agree with
+the floor's, so that all three measure the same work.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -36,12 +42,13 @@ from harness import (
     PeakMemory,
     child_main,
     command_line,
+    load_average,
     machine_facts,
     markdown_table,
     median,
     per_call,
     run_child,
-    sample,
+    take_turns,
 )
 
 SCRIPT = Path(__file__).resolve()
@@ -69,8 +76,17 @@ class Config:
     long_ops: int = 100_000
     long_repeats: int = 2
     warmup: int = 2
-    rounds: int = 3  # fresh processes per implementation for benchmarks 1-3
-    long_rounds: int = 2  # and for benchmark 4
+    rounds: int = 3  # rounds of the processes of benchmarks 1-3 (PROCESSES)
+    long_rounds: int = 2  # fresh processes per implementation for benchmark 4
+
+    def inner(self, bench: str) -> int:
+        """Steps per timed block of benchmark 2 or 3."""
+        return {"logreg": self.logreg_inner, "mlp": self.mlp_inner}[bench]
+
+    def repeats(self, bench: str) -> int:
+        """Timed blocks per process of benchmark 1, 2 or 3."""
+        return {"chain": self.chain_repeats, "logreg": self.logreg_repeats,
+                "mlp": self.mlp_repeats}[bench]
 
 
 FULL = Config()
@@ -338,6 +354,13 @@ def load(impl: str, no_torch: bool) -> tuple[Impl | None, dict[str, Any]]:
 
 # --- the child processes -----------------------------------------------------------------
 
+BENCHES = ("chain", "logreg", "mlp", "long")  # benchmarks 1, 2, 3 and 4
+ROW_OF = dict(zip(BENCHES, ("1", "2", "3", "4")))
+STEP_BENCHES: dict[str, tuple[LossFn, Callable[[], dict[str, np.ndarray]], tuple[str, ...]]] = {
+    "logreg": (logreg_loss, logreg_data, LOGREG_PARAMS),
+    "mlp": (mlp_loss, mlp_data, MLP_PARAMS),
+}
+
 
 def _max_rel_err(got: dict[str, np.ndarray], want: dict[str, np.ndarray]) -> float:
     worst = 0.0
@@ -347,48 +370,68 @@ def _max_rel_err(got: dict[str, np.ndarray], want: dict[str, np.ndarray]) -> flo
     return worst
 
 
-def checks(impl: Impl) -> dict[str, float]:
+def _check_result(impl: Impl, bench: str) -> dict[str, np.ndarray]:
+    if bench == "chain":
+        return impl.chain_result(CHECK_CYCLES)
+    loss_fn, data, names = STEP_BENCHES[bench]
+    return impl.grads(loss_fn, data(), names)
+
+
+def checks(impl: Impl, benches: Sequence[str]) -> dict[str, float]:
     """The largest relative difference from the floor's loss and gradients, per benchmark."""
-    floor = Floor()
-    return {
-        "chain": _max_rel_err(impl.chain_result(CHECK_CYCLES), floor.chain_result(CHECK_CYCLES)),
-        "logreg": _max_rel_err(impl.grads(logreg_loss, logreg_data(), LOGREG_PARAMS),
-                               floor.grads(logreg_loss, logreg_data(), LOGREG_PARAMS)),
-        "mlp": _max_rel_err(impl.grads(mlp_loss, mlp_data(), MLP_PARAMS),
-                            floor.grads(mlp_loss, mlp_data(), MLP_PARAMS)),
-    }
+    return {b: _max_rel_err(_check_result(impl, b), _check_result(Floor(), b)) for b in benches}
 
 
-def steps_child(impl_name: str, cfg: Config, no_torch: bool) -> dict[str, Any]:
-    """Benchmarks 1 to 3 for one implementation. Times are medians, in seconds."""
-    impl, info = load(impl_name, no_torch)
-    if impl is None:
-        return {"available": False, **info}
-    errors = checks(impl)
-    cycles = cfg.chain_ops // OPS_PER_CYCLE
-    fwd, bwd, free = sample(impl.chain_runner(cycles), cfg.chain_repeats, cfg.warmup)
-    logreg = sample(per_call(impl.stepper(logreg_loss, logreg_data(), LOGREG_PARAMS),
-                             cfg.logreg_inner), cfg.logreg_repeats, cfg.warmup)[0]
-    mlp = sample(per_call(impl.stepper(mlp_loss, mlp_data(), MLP_PARAMS), cfg.mlp_inner),
-                 cfg.mlp_repeats, cfg.warmup)[0]
-    n = cycles * OPS_PER_CYCLE
-    times = {
-        "chain_fwd": median(fwd) / n,
-        "chain_bwd": median(bwd) / n,
-        "chain_total": median([f + b for f, b in zip(fwd, bwd)]) / n,
-        "chain_free": median(free) / n,
-        "logreg": median(logreg),
-        "mlp": median(mlp),
-    }
-    return {"available": True, **info, "times": times, "checks": errors}
+def _block(impl: Impl, bench: str, cfg: Config) -> Timed:
+    """A function timing one block of benchmark ``bench`` (1 to 3)."""
+    if bench == "chain":
+        return impl.chain_runner(cfg.chain_ops // OPS_PER_CYCLE)
+    loss_fn, data, names = STEP_BENCHES[bench]
+    return per_call(impl.stepper(loss_fn, data(), names), cfg.inner(bench))
 
 
-def long_chain_child(impl_name: str, cfg: Config, no_torch: bool) -> dict[str, Any]:
+def _samples(bench: str, blocks: list[tuple[float, ...]], cfg: Config
+             ) -> dict[str, list[float]]:
+    """The durations of a benchmark's timed blocks by the table's keys, in seconds per op
+    (the chain) or per step."""
+    if bench != "chain":
+        return {bench: [seconds for (seconds,) in blocks]}
+    n = cfg.chain_ops // OPS_PER_CYCLE * OPS_PER_CYCLE
+    return {"chain_fwd": [f / n for f, _, _ in blocks],
+            "chain_bwd": [b / n for _, b, _ in blocks],
+            "chain_total": [(f + b) / n for f, b, _ in blocks],
+            "chain_free": [x / n for _, _, x in blocks]}
+
+
+def turns_child(benches: Sequence[str], names: Sequence[str], cfg: Config, no_torch: bool
+                ) -> dict[str, dict[str, Any]]:
+    """Benchmarks ``benches`` (of 1 to 3) for the implementations ``names``, in this
+    process: each is first checked against the floor, then, benchmark by benchmark, their
+    timed blocks take turns (``take_turns``), so that a change in the machine's speed falls
+    on all of them alike. Returns, by implementation, every block's duration."""
+    results: dict[str, dict[str, Any]] = {}
+    impls: dict[str, Impl] = {}
+    for name in names:
+        impl, info = load(name, no_torch)
+        if impl is None:
+            results[name] = {"available": False, **info}
+            continue
+        impls[name] = impl
+        results[name] = {"available": True, **info, "samples": {},
+                         "checks": {} if name == "floor" else checks(impl, benches)}
+    for bench in benches:
+        blocks = {name: _block(impl, bench, cfg) for name, impl in impls.items()}
+        for name, timed in take_turns(blocks, cfg.repeats(bench), cfg.warmup).items():
+            results[name]["samples"].update(_samples(bench, timed, cfg))
+    return results
+
+
+def long_chain_child(name: str, cfg: Config, no_torch: bool) -> dict[str, dict[str, Any]]:
     """Benchmark 4 for one implementation, alone in a fresh process: peak memory of the
-    first run (forward graph + backward), then times over all runs."""
-    impl, info = load(impl_name, no_torch)
+    first run (forward graph + backward), then times over all runs (medians, in seconds)."""
+    impl, info = load(name, no_torch)
     if impl is None:
-        return {"available": False, **info}
+        return {name: {"available": False, **info}}
     run = impl.chain_runner(cfg.long_ops // OPS_PER_CYCLE)
     warm = impl.chain_runner(200)
     warm()
@@ -399,8 +442,8 @@ def long_chain_child(impl_name: str, cfg: Config, no_torch: bool) -> dict[str, A
     runs += [run() for _ in range(cfg.long_repeats - 1)]
     fwd, bwd, free = zip(*runs)
     times = {"long_fwd": median(fwd), "long_bwd": median(bwd), "long_free": median(free)}
-    return {"available": True, **info, "times": times, "peak_mb": peak_mb,
-            "memory_method": meter.method}
+    return {name: {"available": True, **info, "times": times, "peak_mb": peak_mb,
+                   "memory_method": meter.method}}
 
 
 # --- the table -----------------------------------------------------------------------------
@@ -438,6 +481,11 @@ def rows_for(cfg: Config) -> list[Row]:
     ]
 
 
+def _bench(key: str) -> str:
+    """The benchmark a table key belongs to."""
+    return "long" if key == "peak_mb" else key.split("_")[0]
+
+
 def _value(results: dict[str, Any], key: str) -> float | None:
     if not results.get("available"):
         return None
@@ -461,11 +509,12 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def table(rows: list[Row], results: dict[str, dict[str, Any]]) -> tuple[str, list[str]]:
-    """The Markdown table, and the verdict of each row that has a target."""
+    """The Markdown table, and the verdict of each row that has a target. ``results`` holds
+    one implementation's results for one benchmark by "benchmark:implementation"."""
     body, verdicts = [], []
     for row in rows:
-        group = "long" if row.key.startswith("long") or row.key == "peak_mb" else "steps"
-        vals = {i: _value(results[f"{group}:{i}"], row.key) for i in IMPLS}
+        res = {i: results.get(f"{_bench(row.key)}:{i}", {}) for i in IMPLS}
+        vals = {i: _value(res[i], row.key) for i in IMPLS}
         vals = {i: None if v is None else v * row.scale for i, v in vals.items()}
         vs_torch = _ratio(vals["nbgrad"], vals["torch"])
         vs_floor = _ratio(vals["nbgrad"], vals["floor"])
@@ -477,7 +526,7 @@ def table(rows: list[Row], results: dict[str, dict[str, Any]]) -> tuple[str, lis
             verdicts.append(verdict)
         body.append([
             row.id, row.benchmark, row.unit,
-            *(_cell(results[f"{group}:{i}"], vals[i]) for i in IMPLS),
+            *(_cell(res[i], vals[i]) for i in IMPLS),
             "n/a" if vs_torch is None else f"{vs_torch:.2f}x",
             "n/a" if vs_floor is None else f"{vs_floor:.2f}x",
             row.target, verdict,
@@ -500,11 +549,45 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 BUSY = 0.05  # other processes taking more of the CPUs than this make timings unreliable
 
 
-def report(cfg: Config, results: dict[str, dict[str, Any]], threads: int | None
-           ) -> tuple[str, bool]:
-    """The whole printed report, and whether something went wrong (crash or bad gradient)."""
-    torch_steps = results["steps:torch"]
-    facts = machine_facts(REPO, _blas(), torch_steps.get("threads"))
+def _problems(results: dict[str, dict[str, Any]]) -> tuple[list[str], bool]:
+    """Crashes and implementations not measured, once each; and whether something crashed."""
+    crashes: dict[str, list[str]] = {}
+    absent: dict[str, str] = {}
+    for key, res in results.items():
+        bench, impl = key.split(":")
+        for error in ([res["error"]] if "error" in res else []) + res.get("failed_rounds", []):
+            crashes.setdefault(error, []).append(f"{impl} in {ROW_OF[bench]}")
+        if "error" not in res and not res.get("available"):
+            absent.setdefault(impl, res.get("reason", "not measured"))
+    lines = [f"- {impl} not measured: {reason}" for impl, reason in absent.items()]
+    lines += [f"- crashed ({', '.join(dict.fromkeys(where))}): {error}"
+              for error, where in crashes.items()]
+    return lines, bool(crashes)
+
+
+def _checks(results: dict[str, dict[str, Any]]) -> tuple[list[str], bool]:
+    """Each autograd's worst difference from the floor, and whether one was too large."""
+    checked, failed = [], False
+    for impl in ("nbgrad", "torch"):
+        errs = {bench: err for key, res in results.items() if key.endswith(f":{impl}")
+                for bench, err in res.get("checks", {}).items()}
+        if errs:
+            bad = [ROW_OF[b] for b, v in errs.items() if not v <= CHECK_RTOL]
+            failed |= bool(bad)
+            checked.append(f"{impl} {max(errs.values()):.1e}" + (
+                f" (MISMATCH in {', '.join(bad)})" if bad else ""))
+    return checked, failed
+
+
+def report(cfg: Config, results: dict[str, dict[str, Any]], threads: int | None,
+           load: tuple[float, float, float] | None = None,
+           shares: dict[str, list[float]] | None = None) -> tuple[str, bool]:
+    """The whole printed report, and whether something went wrong (crash or bad gradient).
+    ``load`` is the load average before the run, ``shares`` the CPU time other processes
+    took while each group of child processes ran (from ``OtherLoad``)."""
+    torch_threads = next((r["threads"] for k, r in results.items()
+                          if k.endswith(":torch") and "threads" in r), None)
+    facts = machine_facts(REPO, _blas(), torch_threads, load)
     lines = ["## nbgrad engine benchmark", "", f"Command: `{command_line()}`", ""]
     lines += [f"- {label}: {value}" for label, value in facts]
     rows = rows_for(cfg)
@@ -513,39 +596,32 @@ def report(cfg: Config, results: dict[str, dict[str, Any]], threads: int | None
                                        f"{threads} (--threads sets {', '.join(THREAD_VARS)})"))
     lines += ["", text, ""]
 
-    failed = False
-    problems = []
-    for key, res in results.items():
-        if "error" in res:
-            failed = True
-            problems.append(f"- {key.replace(':', ' / ')} crashed: {res['error']}")
-        elif not res.get("available") and key.startswith("steps:"):
-            problems.append(f"- {key.split(':')[1]} not measured: {res.get('reason')}")
-        for error in res.get("failed_rounds", ()):
-            failed = True
-            problems.append(f"- {key.replace(':', ' / ')} crashed in one round: {error}")
-    checked = []
-    for impl in ("nbgrad", "torch"):
-        res = results[f"steps:{impl}"]
-        if res.get("available"):
-            errs = res["checks"]
-            worst = max(errs.values())
-            bad = [k for k, v in errs.items() if not v <= CHECK_RTOL]
-            failed |= bool(bad)
-            checked.append(f"{impl} {worst:.1e}" + (f" (MISMATCH in {', '.join(bad)})"
-                                                   if bad else ""))
-    memory = next((r["memory_method"] for k, r in results.items() if "memory_method" in r),
+    problems, failed = _problems(results)
+    checked, mismatch = _checks(results)
+    failed |= mismatch
+    memory = next((r["memory_method"] for r in results.values() if "memory_method" in r),
                   "not measured")
+    processes = "; ".join(f"{', '.join(ROW_OF[b] for b in benches)} ({', '.join(impls)})"
+                          for benches, impls in PROCESSES)
     lines += [
         f"Targets met: {verdicts.count('PASS')} of {len(verdicts)}"
         + (f" ({verdicts.count('n/a')} not measurable)." if "n/a" in verdicts else "."),
         "",
         "How this was measured:",
-        f"- Each implementation runs alone in fresh Python processes ({cfg.rounds} per "
-        f"implementation for 1-3, {cfg.long_rounds} for 4, taking turns); each figure is the "
-        "lowest of the processes' medians. (In one process, torch's and OpenBLAS's spinning "
-        "worker threads slow each other down several-fold.)",
-        f"- Times: time.perf_counter, {cfg.warmup} warm-up(s), then medians. 1: "
+        f"- 1-3: fresh Python processes for {processes}; in each, the implementations' "
+        "timed blocks take turns in a rotating order, so that a change in the machine's "
+        "speed (other work, a shared host) falls on them alike and the ratio that a target "
+        "sets holds. torch stays out of the process of 2 and 3 (in one process, torch's and "
+        "OpenBLAS's spinning worker threads slow each other down several-fold); in 1 (0-d "
+        "tensors) it starts no threads and, measured, neither it nor nbgrad slowed the "
+        "other down beyond the machine's noise, but the floor's short chains ran 2-3x slower "
+        "next to both, so they run alone (1's nbgrad/floor compares two processes). "
+        f"{cfg.rounds} round(s) of these processes, taking turns; each figure is the median "
+        "of all the rounds' timed blocks.",
+        f"- 4: each implementation alone in fresh processes ({cfg.long_rounds} each, taking "
+        "turns; peak memory needs a process of its own); each figure is the lowest of the "
+        "processes' medians.",
+        f"- Times: time.perf_counter, {cfg.warmup} warm-up round(s), then per process 1: "
         f"{cfg.chain_repeats} whole chains (forward, backward, dropping the graph), per op = "
         f"time / {cfg.chain_ops:,}. 2, 3: {cfg.logreg_repeats} and {cfg.mlp_repeats} blocks "
         f"of {cfg.logreg_inner} and {cfg.mlp_inner} steps. 4: {cfg.long_repeats} runs. The "
@@ -557,19 +633,21 @@ def report(cfg: Config, results: dict[str, dict[str, Any]], threads: int | None
         f"- Memory (4c): peak = {memory}; baseline taken after imports, setup and two "
         "1,000-op warm-up chains, peak over the first long chain of the process (forward "
         "graph, backward, gradients).",
-        f"- Checked before timing: loss and gradients agree with the floor's (max relative "
-        f"difference, limit {CHECK_RTOL:g}): {'; '.join(checked) or 'nothing to check'}.",
+        f"- Checked in each process before timing: loss and gradients agree with the floor's "
+        f"(max relative difference, limit {CHECK_RTOL:g}): "
+        f"{'; '.join(checked) or 'nothing to check'}.",
     ]
-    shares = {k: r["other_cpu"] for k, r in results.items() if r.get("other_cpu") is not None}
     if shares:
-        each = ", ".join(f"{k.replace(':', ' / ')} {v:.0%}" for k, v in shares.items())
-        lines.append("- CPU time other processes took while each was measured (share of all "
-                     f"CPUs, in its least disturbed process): {each}.")
-        busy = [k.replace(":", " / ") for k, v in shares.items() if v > BUSY]
+        each = "; ".join(f"{label} {', '.join(f'{s:.0%}' for s in values)}"
+                         for label, values in shares.items())
+        lines.append("- CPU time other processes took while each process ran (share of all "
+                     f"CPUs, round by round): {each}.")
+        busy = [label for label, values in shares.items() if max(values) > BUSY]
         if busy:
             problems.append(f"- other processes took over {BUSY:.0%} of the CPUs while "
-                            f"measuring {', '.join(busy)}: those figures are slower and "
-                            "noisier than on an idle machine")
+                            f"measuring {'; '.join(busy)}: those figures are slower and "
+                            "noisier than on an idle machine (the ratios that the targets of "
+                            "1-3 set much less so: each pair took turns in one process)")
     if problems:
         lines += ["", "Problems:", *problems]
     return "\n".join(lines), failed
@@ -577,28 +655,57 @@ def report(cfg: Config, results: dict[str, dict[str, Any]], threads: int | None
 
 # --- entry point ---------------------------------------------------------------------------
 
-GROUPS = ("steps", "long")
+# The fresh processes of benchmarks 1-3: (benchmarks, implementations taking turns in it).
+# Each target's pair shares a process. torch does not join nbgrad and the floor for 2 and 3
+# (BLAS threads); for 1 (0-d tensors) it starts no threads and, measured, neither it nor
+# nbgrad was slowed by the other, but the floor's short chains ran 2-3x slower next to both,
+# so the floor's 1 runs alone.
+PROCESSES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("chain",), ("nbgrad", "torch")),
+    (("chain",), ("floor",)),
+    (("logreg", "mlp"), ("nbgrad", "floor")),
+    (("logreg", "mlp"), ("torch",)),
+)
+LONG_PROCESSES = tuple((("long",), (impl,)) for impl in IMPLS)
 
 
-def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """One implementation's results over its rounds: each figure the lowest of the rounds'
-    medians (a process that the machine slowed down tells nothing about the code), each
-    gradient error the worst, and the disturbance of the least disturbed process."""
+def combine(runs: list[dict[str, Any]], pool: bool) -> dict[str, Any]:
+    """One implementation's results for one benchmark over the rounds. With ``pool``
+    (benchmarks 1-3, whose implementations take turns), each figure is the median of all
+    the rounds' timed blocks; without (4, each alone), the lowest of the rounds' medians (a
+    process that the machine slowed down tells nothing about the code). Each gradient
+    error is the worst of the rounds'."""
     good = [r for r in runs if "error" not in r and r.get("available")]
     if not good:
         return runs[0]
-    failed = [r["error"] for r in runs if "error" in r]
-    first, runs = good[0], good
-    merged = {**first, "rounds": len(runs), "failed_rounds": failed}
-    merged["times"] = {k: min(r["times"][k] for r in runs) for k in first["times"]}
+    first = good[0]
+    merged = {**first, "rounds": len(good),
+              "failed_rounds": [r["error"] for r in runs if "error" in r]}
+    if pool:
+        del merged["samples"]
+        merged["times"] = {k: median([x for r in good for x in r["samples"][k]])
+                           for k in first["samples"]}
+    else:
+        merged["times"] = {k: min(r["times"][k] for r in good) for k in first["times"]}
     if "peak_mb" in first:
-        merged["peak_mb"] = min(r["peak_mb"] for r in runs)
+        merged["peak_mb"] = min(r["peak_mb"] for r in good)
     if "checks" in first:
-        merged["checks"] = {k: max(r["checks"][k] for r in runs) for k in first["checks"]}
-    shares = [r["other_cpu"] for r in runs if r.get("other_cpu") is not None]
-    merged["other_cpu"] = min(shares) if shares else None
+        merged["checks"] = {k: max(r["checks"][k] for r in good) for k in first["checks"]}
     return merged
 
+
+def _split(out: dict[str, Any], benches: Sequence[str], impl: str) -> dict[str, dict[str, Any]]:
+    """A child's results for ``impl``, by benchmark."""
+    res = out if "error" in out else out[impl]
+    if "samples" not in res:
+        return {bench: res for bench in benches}
+    return {bench: {**res, "checks": {bench: res["checks"][bench]} if res["checks"] else {},
+                    "samples": {k: v for k, v in res["samples"].items() if _bench(k) == bench}}
+            for bench in benches}
+
+
+def _given_up(done: list[dict[str, Any]]) -> bool:
+    return bool(done) and ("error" in done[0] or not done[0].get("available"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -610,35 +717,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, metavar="N",
                         help="limit torch's and NumPy's BLAS thread pools to N threads "
                              "(default: each library's own default)")
-    parser.add_argument("--child", choices=("steps", "long"), help=argparse.SUPPRESS)
-    parser.add_argument("--impl", choices=IMPLS, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs="+", choices=BENCHES, help=argparse.SUPPRESS)
+    parser.add_argument("--impl", nargs="+", choices=IMPLS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     cfg = QUICK if args.quick else FULL
 
     if args.child:
-        work = steps_child if args.child == "steps" else long_chain_child
-        child_main(lambda: work(args.impl, cfg, args.no_torch))
+        if args.child == ["long"]:
+            child_main(lambda: long_chain_child(args.impl[0], cfg, args.no_torch))
+        else:
+            child_main(lambda: turns_child(args.child, args.impl, cfg, args.no_torch))
         return 0
 
     flags = [*(["--quick"] if args.quick else []), *(["--no-torch"] if args.no_torch else [])]
     env = {} if args.threads is None else {var: str(args.threads) for var in THREAD_VARS}
+    load = load_average()
     start = time.perf_counter()
-    rounds: dict[str, list[dict[str, Any]]] = {f"{g}:{i}": [] for g in GROUPS for i in IMPLS}
-    for group in GROUPS:
-        n_rounds = cfg.rounds if group == "steps" else cfg.long_rounds
+    runs: dict[str, list[dict[str, Any]]] = {f"{b}:{i}": [] for b in BENCHES for i in IMPLS}
+    shares: dict[str, list[float]] = {}
+    for processes, n_rounds in ((PROCESSES, cfg.rounds), (LONG_PROCESSES, cfg.long_rounds)):
         for r in range(n_rounds):
-            for impl in IMPLS:
-                done = rounds[f"{group}:{impl}"]
-                if done and ("error" in done[0] or not done[0].get("available")):
-                    continue  # no point in asking again
-                print(f"[{time.perf_counter() - start:5.1f}s] measuring {impl}, "
-                      f"{'benchmarks 1-3' if group == 'steps' else 'benchmark 4'}, "
-                      f"round {r + 1} of {n_rounds}", file=sys.stderr, flush=True)
+            for benches, impls in processes:
+                # after a first round that crashed or had no torch, no point in asking again
+                todo = [i for i in impls if not _given_up(runs[f"{benches[0]}:{i}"])]
+                if not todo:
+                    continue
+                label = f"{', '.join(ROW_OF[b] for b in benches)} ({', '.join(todo)})"
+                print(f"[{time.perf_counter() - start:5.1f}s] measuring {label}, round "
+                      f"{r + 1} of {n_rounds}", file=sys.stderr, flush=True)
                 with OtherLoad() as other:
-                    res = run_child(SCRIPT, ["--child", group, "--impl", impl, *flags], env)
-                done.append({**res, "other_cpu": other.share})
-    results = {key: _best(runs) for key, runs in rounds.items()}
-    text, failed = report(cfg, results, args.threads)
+                    out = run_child(SCRIPT, ["--child", *benches, "--impl", *todo, *flags],
+                                    env)
+                if other.share is not None:
+                    shares.setdefault(label, []).append(other.share)
+                for impl in todo:
+                    for bench, res in _split(out, benches, impl).items():
+                        runs[f"{bench}:{impl}"].append(res)
+    results = {key: combine(done, pool=not key.startswith("long:"))
+               for key, done in runs.items() if done}
+    text, failed = report(cfg, results, args.threads, load, shares)
     print(text)
     print(f"[{time.perf_counter() - start:5.1f}s] done", file=sys.stderr)
     return 1 if failed else 0

@@ -21,7 +21,7 @@ from typing import Any
 
 __all__ = [
     "OtherLoad", "PeakMemory", "child_main", "command_line", "load_average", "machine_facts",
-    "markdown_table", "median", "per_call", "run_child", "sample",
+    "markdown_table", "median", "per_call", "run_child", "take_turns",
 ]
 
 median = statistics.median
@@ -30,20 +30,30 @@ median = statistics.median
 # --- timing --------------------------------------------------------------------------------
 
 
-def sample(
-    fn: Callable[[], Sequence[float]], repeats: int, warmup: int
-) -> list[list[float]]:
-    """Call ``fn`` ``warmup`` times untimed, then ``repeats`` times.
+def take_turns(
+    runners: dict[str, Callable[[], Sequence[float]]], repeats: int, warmup: int
+) -> dict[str, list[tuple[float, ...]]]:
+    """Call every function of ``runners`` ``warmup`` times untimed, then ``repeats`` times,
+    the functions taking turns: round ``r`` calls them all, starting with the ``r``-th and
+    wrapping around, so that each comes first as often as the others.
 
-    ``fn`` times itself and returns one duration per phase (e.g. forward, backward). The
-    result holds one list per phase with ``repeats`` durations each. The garbage collector
-    stays on, as it is in real use; a collection runs before the first timed call.
+    Each function times itself and returns one duration per phase (e.g. forward,
+    backward). The result holds, by name, the ``repeats`` tuples each returned. Timed this
+    way, a change in the machine's speed while they run falls on all of them alike. The
+    garbage collector stays on, as it is in real use; a collection runs before the first
+    timed round.
     """
-    for _ in range(warmup):
-        fn()
-    gc.collect()
-    runs = [tuple(fn()) for _ in range(repeats)]
-    return [list(phase) for phase in zip(*runs)]
+    names = list(runners)
+    runs: dict[str, list[tuple[float, ...]]] = {name: [] for name in names}
+    for r in range(warmup + repeats if names else 0):
+        if r == warmup:
+            gc.collect()
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            durations = tuple(runners[name]())
+            if r >= warmup:
+                runs[name].append(durations)
+    return runs
 
 
 def per_call(step: Callable[[], object], inner: int) -> Callable[[], tuple[float]]:
