@@ -26,7 +26,6 @@ one thread (``--threads``), so the ratios measure overhead, not thread schedulin
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 import time
@@ -46,6 +45,7 @@ from harness import (
     median,
     per_call,
     run_child,
+    take_turns,
 )
 
 SCRIPT = Path(__file__).resolve()
@@ -329,19 +329,14 @@ def child(names: list[str], cfg: Config, no_torch: bool) -> dict[str, Any]:
                          "checks": {} if name == "floor" else check(impl)}
         runners[name] = {"moons": per_call(impl.moons()[0], cfg.moons_inner),
                          "mnist": per_call(impl.mnist()[0], cfg.mnist_inner)}
-    times: dict[str, dict[str, list[float]]] = {n: {"moons": [], "mnist": []} for n in runners}
-    order = list(runners)
-    for r in range(cfg.warmup + cfg.repeats if order else 0):
-        if r == cfg.warmup:
-            gc.collect()
-        turn = order[r % len(order):] + order[:r % len(order)]
-        for key in ("moons", "mnist"):
-            for name in turn:
-                (seconds,) = runners[name][key]()
-                if r >= cfg.warmup:
-                    times[name][key].append(seconds)
-    for name, per_bench in times.items():
-        results[name]["times"] = {key: median(v) for key, v in per_bench.items()}
+    def both(bench: dict[str, Callable[[], tuple[float]]]) -> Callable[[], tuple[float, float]]:
+        return lambda: (bench["moons"]()[0], bench["mnist"]()[0])
+
+    runs = take_turns({name: both(bench) for name, bench in runners.items()},
+                      cfg.repeats, cfg.warmup)
+    for name, blocks in runs.items():
+        results[name]["times"] = {"moons": median(b[0] for b in blocks),
+                                  "mnist": median(b[1] for b in blocks)}
     return results
 
 
