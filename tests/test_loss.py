@@ -203,6 +203,34 @@ def test_ignored_targets_only(torch) -> None:
     assert np.isnan(run(nbgrad).item()) and np.isnan(run(torch).item())
 
 
+def test_ignored_targets_only_stay_silent_when_numpy_would_raise() -> None:
+    """0 / 0 gives nan silently, as in torch, even with NumPy set to raise on it."""
+    with np.errstate(all="raise"):
+        loss = F.cross_entropy(nbgrad.ones(2, 3), nbgrad.tensor([-100, -100]))
+    assert np.isnan(loss.item())
+
+
+def test_loss_weights_set_after_construction_are_used(torch) -> None:
+    """The loss layers read their weight buffers from the buffer table: a weight assigned
+    later is the one used, and a deleted one is gone, as in torch."""
+    x, y = LOGITS, CLASSES
+    results = []
+    for m in (nbgrad, torch):
+        ce = m.nn.CrossEntropyLoss()
+        ce.weight = m.tensor(CLASS_W)
+        bce = m.nn.BCEWithLogitsLoss()
+        bce.pos_weight = m.tensor(CLASS_W)
+        values = [ce(m.tensor(x), m.tensor(y)).item(),
+                  bce(m.tensor(x), m.tensor(SOFT)).item()]
+        del ce.weight
+        with pytest.raises(AttributeError):
+            ce(m.tensor(x), m.tensor(y))
+        results.append(values)
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-6)
+    unweighted = F.cross_entropy(nbgrad.tensor(x), nbgrad.tensor(y)).item()
+    assert results[0][0] != pytest.approx(unweighted)
+
+
 # --- gradients against finite differences (float64) ----------------------------------------
 
 
@@ -308,6 +336,13 @@ ERRORS = {
     "ce_smoothing": lambda m: _f(m).cross_entropy(m.ones(4, 3), m.tensor([0, 1, 2, 0]),
                                                   label_smoothing=1.5),
     "nll_float_target": lambda m: _f(m).nll_loss(m.ones(4, 3), m.tensor([0.0, 1, 2, 0])),
+    "bcel_list_target": lambda m: _f(m).binary_cross_entropy_with_logits(m.ones(1), [1.0]),
+    "bcel_reduction": lambda m: _f(m).binary_cross_entropy_with_logits(
+        m.ones(3), m.ones(3), reduction="x"),
+    "BCEWithLogitsLoss_reduction": lambda m: m.nn.BCEWithLogitsLoss(reduction="x")(
+        m.ones(3), m.ones(3)),
+    "CrossEntropyLoss_reduction": lambda m: m.nn.CrossEntropyLoss(reduction="x")(
+        m.ones(4, 3), m.tensor([0, 1, 2, 0])),
 }
 
 

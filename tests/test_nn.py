@@ -176,6 +176,42 @@ def test_call_runs_hooks() -> None:
     assert seen == [(5, 2)]
 
 
+def test_hooks_replace_inputs_and_outputs_and_keyword_arguments_pass_through(torch) -> None:
+    """A call takes a short cut when no hook is registered: with hooks, and after they are
+    removed, a module still behaves as torch's does."""
+
+    results = []
+    for m in (nbgrad, torch):
+        class Mul(m.nn.Module):
+            def forward(self, x, factor=1.0):
+                return x * factor
+
+        mod = Mul()
+        x = m.ones(2)
+        seen = []
+        pre = mod.register_forward_pre_hook(lambda module, inputs: (inputs[0] + 1,))
+        post = mod.register_forward_hook(
+            lambda module, inputs, out, seen=seen: seen.append(inputs[0].tolist()) or out * 10)
+        hooked = mod(x, factor=2.0).tolist()
+        pre.remove()
+        post.remove()
+        plain = mod(x, factor=3.0).tolist()
+        results.append((hooked, plain, seen))
+    assert results[0] == results[1] == ([40.0, 40.0], [3.0, 3.0], [[2.0, 2.0]])
+
+
+def test_a_hook_registered_by_a_pre_hook_runs_in_the_same_call() -> None:
+    lin = nn.Linear(2, 2)
+    seen = []
+
+    def pre(module, inputs):
+        module.register_forward_hook(lambda m, i, out: seen.append("post"))
+
+    lin.register_forward_pre_hook(pre)
+    lin(nbgrad.ones(1, 2))
+    assert seen == ["post"]
+
+
 def test_apply_and_requires_grad() -> None:
     net = Net()
     with nbgrad.no_grad():
@@ -306,7 +342,37 @@ LINEAR_ERRORS = {
     "double_input": lambda m: m.nn.Linear(2, 5)(m.ones(4, 2, dtype=m.float64)),
     "scalar_input": lambda m: m.nn.functional.linear(m.tensor(1.0), m.ones(5, 2)),
     "bad_bias": lambda m: m.nn.functional.linear(m.ones(3, 2), m.ones(5, 2), m.ones(4)),
+    "list_input": lambda m: m.nn.functional.linear([1.0, 2.0], m.ones(5, 2)),
+    "list_weight": lambda m: m.nn.functional.linear(m.ones(3, 2), [[1.0, 2.0]]),
+    "scalar_weight": lambda m: m.nn.functional.linear(m.ones(3, 2), m.tensor(1.0)),
 }
+
+
+def test_linear_with_a_broadcast_bias_matches_torch(torch) -> None:
+    """A bias of one element, or a 0-d one, is broadcast over the outputs; the graph is
+    torch's (AddmmBackward0 fed by TBackward0 of the weight), and nothing is recorded under
+    no_grad."""
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal((3, 2)).astype(np.float32), rng.standard_normal((5, 2))
+    w = w.astype(np.float32)
+    for b in (np.float32(0.5), np.array([0.5], dtype=np.float32)):
+        out = []
+        for m in (nbgrad, torch):
+            mw, mb = m.tensor(w, requires_grad=True), m.tensor(b, requires_grad=True)
+            y = m.nn.functional.linear(m.tensor(x), mw, mb)
+            names = [y.grad_fn.name()] + [f.name() if f is not None else None
+                                          for f, _ in y.grad_fn.next_functions]
+            y.sum().backward()
+            with m.no_grad():
+                untracked = m.nn.functional.linear(m.tensor(x), mw, mb)
+            out.append((y.detach().numpy(), mw.grad.numpy(), mb.grad.numpy(), names,
+                        untracked.grad_fn, untracked.requires_grad))
+        (ny, nw, nb, nnames, nfn, nreq), (ty, tw, tb, tnames, tfn, treq) = out
+        np.testing.assert_allclose(ny, ty, rtol=1e-6)
+        np.testing.assert_allclose(nw, tw, rtol=1e-6)
+        np.testing.assert_allclose(nb, tb, rtol=1e-6)
+        assert [n.replace("torch::", "nbgrad::") if n else n for n in tnames] == nnames
+        assert nfn is None and tfn is None and not nreq and not treq
 
 
 @pytest.mark.parametrize("name", LINEAR_ERRORS)

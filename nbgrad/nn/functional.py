@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad import _dtype
+from nbgrad._creation import default_generator
 from nbgrad._grad_mode import STATE
 from nbgrad._tensor import Tensor, _wrap
 from nbgrad.autograd.graph import version_box
@@ -31,7 +32,7 @@ from nbgrad.ops import sigmoid as _sigmoid
 from nbgrad.ops import softmax as _softmax
 from nbgrad.ops import sum as _sum
 from nbgrad.ops import tanh as _tanh
-from nbgrad.ops._core import Node, check_tensor, record
+from nbgrad.ops._core import Node, check_broadcast, check_tensor, record
 from nbgrad.ops.shape import TBackward0
 
 __all__ = [
@@ -62,7 +63,9 @@ class AddmmBackward0(Node):
         if isinstance(g, np.ndarray):  # a plain backward: the same formulas, fewer calls
             d_bias = None
             if bias_shape is not None:
-                d_bias = g.sum(0) if bias_shape == g.shape[1:] else F.sum_to(g, bias_shape)
+                # np.add.reduce is what g.sum(0) calls, minus a Python wrapper
+                d_bias = (np.add.reduce(g, 0) if bias_shape == g.shape[1:]
+                          else F.sum_to(g, bias_shape))
             return (d_bias, None if mat2 is None else g @ mat2.T,
                     None if mat1 is None else (g.T @ mat1).T)
         d_bias = None if bias_shape is None else F.sum_to(g, bias_shape)
@@ -74,11 +77,20 @@ class AddmmBackward0(Node):
         return d_bias, d_mat1, d_mat2
 
 
-def _addmm(bias: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
-    data = np.matmul(mat1._data, mat2._data)
+def _addmm_weight_t(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
+    """``bias + mat1 @ weight.t()`` for a matrix ``mat1``, recorded as torch records it for
+    ``Linear``: an ``AddmmBackward0`` whose ``mat2`` comes from a ``TBackward0`` of the
+    weight."""
+    w_t = weight._data.T
+    data = np.matmul(mat1._data, w_t)
     data += bias._data
     if not STATE.enabled:
         return _wrap(data)
+    # weight.t(), recorded as core's ``t`` records it (a TBackward0 view sharing the weight's
+    # memory and version counter), minus its general view test
+    mat2 = record(TBackward0, w_t, (weight,))
+    mat2._base = weight if weight._base is None else weight._base
+    mat2._version = version_box(weight)
     # Like torch, keep each factor only if the other one's gradient will need it.
     saved = (mat1 if mat2._requires_grad else None, mat2 if mat1._requires_grad else None,
              bias._data.shape if bias._requires_grad else None)
@@ -86,8 +98,7 @@ def _addmm(bias: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
 
 
 def _weight_t(weight: Tensor) -> Tensor:
-    """``weight.t()`` for a matrix, recorded as core's ``t`` records it (a TBackward0 view
-    sharing the weight's memory and version counter), minus its general view test."""
+    """``weight.t()`` for a matrix, recorded as ``_addmm_weight_t`` records it."""
     out = record(TBackward0, weight._data.T, (weight,))
     out._base = weight if weight._base is None else weight._base
     out._version = version_box(weight)
@@ -96,22 +107,26 @@ def _weight_t(weight: Tensor) -> Tensor:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``: the affine map of ``Linear``, over the last dimension."""
-    check_tensor(input, "linear")
-    check_tensor(weight, "linear", "weight", 2)
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
+        check_tensor(input, "linear")
+        check_tensor(weight, "linear", "weight", 2)
     x, w = input._data, weight._data
-    if x.ndim == 0 or w.ndim == 0:
+    # Each NumPy attribute read costs about as much as a Python call: read them once.
+    x_shape, w_shape = x.shape, w.shape
+    if not x_shape or not w_shape:
         raise RuntimeError(
             f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and "
             f"{w.ndim}D"
         )
-    if w.ndim != 2:  # a vector of weights: a plain matmul, as torch does it
+    if len(w_shape) != 2:  # a vector of weights: a plain matmul, as torch does it
         out = matmul(input, t(weight))
         return out if bias is None else out + bias
-    if x.shape[-1] != w.shape[1]:
-        rows = math.prod(x.shape[:-1])
+    n_out, n_in = w_shape
+    if x_shape[-1] != n_in:
+        rows = math.prod(x_shape[:-1])
         raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
-            f"{w.shape[1]}x{w.shape[0]})"
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x_shape[-1]} and "
+            f"{n_in}x{n_out})"
         )
     if x.dtype != w.dtype:
         raise RuntimeError(
@@ -120,18 +135,18 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is None:
         return matmul(input, _weight_t(weight))
-    b = bias._data
-    if b.ndim > 1 or (b.ndim == 1 and b.shape[0] not in (1, w.shape[0])):
-        rows = math.prod(x.shape[:-1])
+    b_shape = bias._data.shape
+    if len(b_shape) > 1 or (b_shape and b_shape[0] not in (1, n_out)):
+        rows = math.prod(x_shape[:-1])
         raise RuntimeError(
-            f"The expanded size of the tensor ({w.shape[0]}) must match the existing size "
-            f"({b.shape[-1]}) at non-singleton dimension 1.  Target sizes: [{rows}, "
-            f"{w.shape[0]}].  Tensor sizes: {list(b.shape)}"
+            f"The expanded size of the tensor ({n_out}) must match the existing size "
+            f"({b_shape[-1]}) at non-singleton dimension 1.  Target sizes: [{rows}, "
+            f"{n_out}].  Tensor sizes: {list(b_shape)}"
         )
-    if x.ndim == 2:
-        return _addmm(bias, input, _weight_t(weight))
-    out = _addmm(bias, reshape(input, (-1, w.shape[1])), _weight_t(weight))
-    return view(out, x.shape[:-1] + (w.shape[0],))
+    if len(x_shape) == 2:
+        return _addmm_weight_t(bias, input, weight)
+    out = _addmm_weight_t(bias, reshape(input, (-1, n_in)), weight)
+    return view(out, x_shape[:-1] + (n_out,))
 
 
 # --- activations --------------------------------------------------------------------------
@@ -200,8 +215,6 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    from nbgrad._creation import default_generator
-
     x = input._data
     if p == 1.0:
         mask = np.zeros(x.shape, dtype=x.dtype)
@@ -222,10 +235,11 @@ def _check_reduction(reduction: str) -> None:
 
 
 def _reduce(per: np.ndarray, reduction: str) -> np.ndarray:
+    # np.add.reduce(per, None) is what per.sum() calls, minus a Python wrapper
     if reduction == "mean":
-        return np.asarray(per.sum() / per.size, dtype=per.dtype)
+        return np.asarray(np.add.reduce(per, None) / per.size, dtype=per.dtype)
     if reduction == "sum":
-        return np.asarray(per.sum())
+        return np.asarray(np.add.reduce(per, None))
     return per
 
 
@@ -264,8 +278,6 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
             UserWarning,
             stacklevel=2,
         )
-        from nbgrad.ops._core import check_broadcast
-
         check_broadcast(input._data, target._data)
     _check_reduction(reduction)
     rt = _dtype.result_type(input, target)
@@ -368,7 +380,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g, x, y, w, pw, reduction, n, e):
-        gs = _scale(g, reduction, n)
+        gs = g * (1.0 / n) if reduction == "mean" else g  # _scale, inlined: it runs each step
         if w is not None:
             gs = gs * w
         if isinstance(x, np.ndarray):  # a plain backward: reuse exp(-|x|) from the forward
@@ -381,7 +393,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
             py = pw * y
             d_x = gs * ((py + 1 - y) * s - py)
         d_y = None
-        if self.next_functions[1][0] is not None:
+        if self._next[1] is not None:  # the target requires grad (next_functions[1][0])
             d_y = -x * gs
             if pw is not None:
                 # d/dy of (pw - 1) y softplus(-x), with softplus(-x) = -log(sigmoid(x))
@@ -395,14 +407,21 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """Binary cross entropy of ``sigmoid(input)``, computed from the logits directly:
     ``(1 - y) x - log(sigmoid(x))`` with a log-sigmoid that cannot overflow or give -inf."""
-    check_tensor(input, "binary_cross_entropy_with_logits")
-    target = _as_target(target)
-    _check_reduction(reduction)
-    if target.shape != input.shape:
+    # The checks run on every training step: each is tested inline, and only a failing one
+    # calls the function that raises torch's error.
+    if not isinstance(input, Tensor):
+        check_tensor(input, "binary_cross_entropy_with_logits")
+    if not isinstance(target, Tensor):
+        _as_target(target)
+    if reduction not in _REDUCTIONS:
+        _check_reduction(reduction)
+    x, y = input._data, target._data
+    if y.shape != x.shape:
         raise ValueError(
             f"Target size ({target.shape!r}) must be the same as input size ({input.shape!r})"
         )
-    if not target.dtype.is_floating_point:
+    dt = y.dtype
+    if dt.kind != "f":  # not target.dtype.is_floating_point
         out = _dtype.result_type(input, target)
         if not out.is_floating_point:
             out = _dtype.get_default_dtype()
@@ -410,15 +429,12 @@ def binary_cross_entropy_with_logits(
             f"result type {_name(out)} can't be cast to the desired output type "
             f"{_name(target.dtype)}"
         )
-    # torch computes into the target's dtype
-    input = input.to(target.dtype)
-    x, y = input._data, target._data
-    dt = x.dtype
-    w = _expand_weight(weight, x.shape, dt)
+    if x.dtype != dt:  # torch computes into the target's dtype
+        input = input.to(target.dtype)
+        x = input._data
+    w = None if weight is None else _expand_weight(weight, x.shape, dt)
     pw = None
     if pos_weight is not None:
-        from nbgrad.ops._core import check_broadcast
-
         check_broadcast(pos_weight._data, y)
         pw = np.broadcast_to(pos_weight._data.astype(dt, copy=False), x.shape)
     # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): finite for every finite x
@@ -468,6 +484,9 @@ class NllLoss2DBackward0(NllLossBackward0):
     __slots__ = ()
 
 
+_TARGET_DTYPES = (np.dtype(np.int64), np.dtype(np.uint8))  # Long or Byte
+
+
 def _nll_checks(x: np.ndarray, target: Tensor, weight: Tensor | None) -> np.ndarray:
     """torch's checks of input and target shapes, in torch's order; the target as
     it lines up with the input with the class dimension removed."""
@@ -498,7 +517,7 @@ def _nll_checks(x: np.ndarray, target: Tensor, weight: Tensor | None) -> np.ndar
             f"weight tensor should be defined either for all {n_classes} classes or no classes "
             f"but got weight tensor of shape: {list(weight._data.shape)}"
         )
-    if t.dtype not in (np.int64, np.uint8):
+    if t.dtype not in _TARGET_DTYPES:
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {_name(target.dtype)}"
         )
@@ -513,6 +532,13 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     check_tensor(input, "nll_loss")
     target = _as_target(target)
     _check_reduction(reduction)
+    return _nll_loss(input, target, weight, ignore_index, reduction)
+
+
+def _nll_loss(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
+              reduction: str) -> Tensor:
+    """``nll_loss`` past the checks of its arguments' types (``cross_entropy`` has made them
+    already)."""
     x = input._data
     t = _nll_checks(x, target, weight).astype(np.int64, copy=False)
     if x.ndim == 3 or x.ndim > 4:
@@ -529,7 +555,9 @@ def _nll(input: Tensor, t: np.ndarray, weight: Tensor | None, ignore_index: int,
          reduction: str) -> Tensor:
     x = input._data
     n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
-    lo, hi = (int(t.min()), int(t.max())) if t.size else (0, 0)
+    # t.min(), t.max() minus their Python wrappers
+    lo, hi = (int(np.minimum.reduce(t, None)), int(np.maximum.reduce(t, None))) if t.size \
+        else (0, 0)
     w_picked = None  # every weight 1
     if 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
         # the usual case, checked with two reductions: every target a class, none ignored
@@ -555,12 +583,15 @@ def _nll(input: Tensor, t: np.ndarray, weight: Tensor | None, ignore_index: int,
     per = -picked if w_picked is None else -(picked * w_picked)
     total = 1.0
     if reduction == "mean":
-        total_w = per.size if w_picked is None else w_picked.sum()
-        with _quiet():  # every target ignored: 0 / 0 = nan, silently, as in torch
-            data = np.asarray(per.sum() / total_w, dtype=x.dtype)
+        total_w = per.size if w_picked is None else np.add.reduce(w_picked, None)
+        if total_w:
+            data = np.asarray(np.add.reduce(per, None) / total_w, dtype=x.dtype)
+        else:  # every target ignored: 0 / 0 = nan, silently, as in torch
+            with _quiet():  # (an np.errstate block costs more than a NumPy op: rare here)
+                data = np.asarray(np.add.reduce(per, None) / total_w, dtype=x.dtype)
         total = float(total_w)
     elif reduction == "sum":
-        data = np.asarray(per.sum())
+        data = np.asarray(np.add.reduce(per, None))
     else:
         data = per.reshape(t.shape) if x.ndim == 1 else per
     node = NllLoss2DBackward0 if x.ndim > 2 else NllLossBackward0
@@ -607,15 +638,21 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross entropy between the softmax of ``input`` (logits, classes along dimension 1)
     and ``target``: class indices (int64), or class probabilities of ``input``'s shape."""
-    check_tensor(input, "cross_entropy")
-    target = _as_target(target)
-    _check_reduction(reduction)
+    # The checks run on every training step: each is tested inline, and only a failing one
+    # calls the function that raises torch's error.
+    if not isinstance(input, Tensor):
+        check_tensor(input, "cross_entropy")
+    if not isinstance(target, Tensor):
+        _as_target(target)
+    if reduction not in _REDUCTIONS:
+        _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
         )
-    class_dim = 0 if input.ndim == 1 else 1
-    if input.shape == target.shape:
+    shape = input._data.shape
+    class_dim = 0 if len(shape) == 1 else 1
+    if shape == target._data.shape:
         if not target.dtype.is_floating_point:
             raise RuntimeError(
                 "Expected floating point type for target with class probabilities, got "
@@ -625,7 +662,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing,
                                    class_dim)
     logp = _log_softmax(input, class_dim)  # first, as in torch: its errors come first
-    loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    loss = _nll_loss(logp, target, weight, ignore_index, reduction)
     if label_smoothing <= 0:
         return loss
     return loss * (1 - label_smoothing) + _smoothing_term(

@@ -16,6 +16,13 @@ class _Loss(Module):
         super().__init__()
         self.reduction = reduction
 
+    def _buffer(self, name: str) -> Tensor | None:
+        """``self.<name>`` for a registered buffer (``weight``, ``pos_weight``), read from the
+        buffer table: ``self.weight`` would first fail the ordinary lookup and only then
+        reach ``Module.__getattr__``, which costs more than many losses themselves."""
+        buffers = self._buffers
+        return buffers[name] if name in buffers else getattr(self, name)
+
 
 class _WeightedLoss(_Loss):
     def __init__(self, weight: Tensor | None = None, size_average: object = None,
@@ -35,7 +42,7 @@ class BCELoss(_WeightedLoss):
     """Binary cross entropy of probabilities (after a ``Sigmoid``); logs clamped at -100."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.binary_cross_entropy(input, target, weight=self.weight,
+        return F.binary_cross_entropy(input, target, weight=self._buffer("weight"),
                                       reduction=self.reduction)
 
 
@@ -50,8 +57,8 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.binary_cross_entropy_with_logits(input, target, self.weight,
-                                                  pos_weight=self.pos_weight,
+        return F.binary_cross_entropy_with_logits(input, target, self._buffer("weight"),
+                                                  pos_weight=self._buffer("pos_weight"),
                                                   reduction=self.reduction)
 
 
@@ -65,7 +72,8 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+        return F.nll_loss(input, target, weight=self._buffer("weight"),
+                          ignore_index=self.ignore_index,
                           reduction=self.reduction)
 
 
@@ -81,6 +89,6 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.cross_entropy(input, target, weight=self.weight,
+        return F.cross_entropy(input, target, weight=self._buffer("weight"),
                                ignore_index=self.ignore_index, reduction=self.reduction,
                                label_smoothing=self.label_smoothing)

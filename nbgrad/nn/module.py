@@ -76,7 +76,17 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        pre, post = self.__dict__.get("_forward_pre_hooks"), self.__dict__.get("_forward_hooks")
+        # Most modules have no hooks: then a call is just ``forward`` (torch takes the same
+        # short cut). This runs for every layer of every step, so it stays this short.
+        d = self.__dict__
+        if d.get("_forward_pre_hooks") or d.get("_forward_hooks"):
+            return self._call_with_hooks(args, kwargs)
+        return self.forward(*args, **kwargs)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        """``forward`` between the forward pre-hooks and the forward hooks."""
+        d = self.__dict__
+        pre, post = d.get("_forward_pre_hooks"), d.get("_forward_hooks")
         if pre:
             for hook in list(pre.values()):
                 out = hook(self, args)

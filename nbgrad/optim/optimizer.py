@@ -94,8 +94,12 @@ class Optimizer:
         """Clear the gradient of every parameter: to None (the default, as in torch 2), or
         to zeros."""
         for group in self.param_groups:
-            for p in group["params"]:
-                clear_grad(p, set_to_none)
+            if set_to_none:  # what clear_grad does then, without a call per parameter
+                for p in group["params"]:
+                    p._grad = None
+            else:
+                for p in group["params"]:
+                    clear_grad(p, False)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once from their ``.grad``. A ``closure`` that recomputes
