@@ -944,3 +944,300 @@ def test_T_of_a_non_matrix_warns_once_per_process() -> None:  # noqa: N802 - tor
 )
 def test_inplace_result_type(code: str) -> None:
     _check(code)
+
+
+# --- nn.functional and nn layers: the arguments torch refuses, and those it takes -------------
+
+_F = "F = T.nn.functional\n"
+
+
+@cases(
+    bias_of_two_rows=_F + "F.linear(T.ones(2, 3), T.ones(4, 3), T.ones(3, 4))",
+    bias_of_three_dims=_F + "F.linear(T.ones(2, 3), T.ones(4, 3), T.ones(1, 1, 4))",
+    bias_column=_F + "F.linear(T.ones(2, 3), T.ones(4, 3), T.ones(4, 1))",
+    bias_column_3d=_F + "F.linear(T.ones(5, 2, 3), T.ones(4, 3), T.ones(4, 1))",
+    bias_rows_3d=_F + "F.linear(T.ones(5, 2, 3), T.ones(4, 3), T.ones(3, 4))",
+    bias_too_many_dims_3d=_F + "F.linear(T.ones(5, 2, 3), T.ones(4, 3), T.ones(1, 5, 2, 4))",
+    vector_weight_with_bias=_F + "F.linear(T.ones(2, 3), T.ones(3), T.ones(2))",
+    vector_weight_with_bias_1=_F + "F.linear(T.ones(2, 3), T.ones(3), T.ones(1))",
+    vector_weight_vector_input=_F + "F.linear(T.ones(3), T.ones(3), T.ones(1))",
+    vector_weight_3d_input=_F + "F.linear(T.ones(5, 2, 3), T.ones(3), T.ones(1))",
+    vector_weight_matrix_bias=_F + "F.linear(T.ones(3), T.ones(3), T.ones(2, 4))",
+    int_input_no_bias=_F + "F.linear(T.ones(2, 3, dtype=T.int64), T.ones(4, 3))",
+    int_input_3d_no_bias=_F + "F.linear(T.ones(6, 2, 3, dtype=T.int64), T.ones(4, 3))",
+    int_input_mismatch_with_bias="""
+        F = T.nn.functional
+        F.linear(T.ones(2, 5, dtype=T.int64), T.ones(4, 3), T.ones(4))
+    """,
+    double_bias=_F + "F.linear(T.ones(2, 3), T.ones(4, 3), T.ones(4, dtype=T.float64))",
+    double_bias_3d=_F + "F.linear(T.ones(5, 2, 3), T.ones(4, 3), T.ones(4, dtype=T.float64))",
+    int_bias_mismatch=_F + "F.linear(T.ones(2, 5), T.ones(4, 3), T.ones(4, dtype=T.int64))",
+    float_bias_into_int="""
+        F = T.nn.functional
+        F.linear(T.ones(5, 2, 3, dtype=T.int64), T.ones(4, 3, dtype=T.int64), T.ones(2, 4))
+    """,
+    bool_with_bias="""
+        F = T.nn.functional
+        F.linear(T.ones(2, 3, dtype=T.bool), T.ones(4, 3, dtype=T.bool), T.ones(4, dtype=T.bool))
+    """,
+    list_bias=_F + "F.linear(T.ones(2, 3), T.ones(4, 3), [1., 2., 3., 4.])",
+    number_bias=_F + "F.linear(T.ones(2, 3), T.ones(4, 3), 1.0)",
+)
+def test_linear_errors(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    bias_row=_F + "out = F.linear(T.ones(2, 3), T.ones(4, 3), T.ones(1, 4))",
+    bias_per_sample=_F + "out = F.linear(T.ones(2, 3), T.ones(4, 3), T.ones(2, 4))",
+    bias_row_vector_input=_F + "out = F.linear(T.ones(3), T.ones(4, 3), T.ones(1, 4))",
+    bias_row_3d=_F + "out = F.linear(T.ones(5, 2, 3), T.ones(4, 3), T.ones(1, 4))",
+    bias_per_position_3d=_F + "out = F.linear(T.ones(5, 2, 3), T.ones(4, 3), T.ones(2, 4))",
+    bias_full_3d=_F + "out = F.linear(T.ones(5, 2, 3), T.ones(4, 3), T.ones(5, 2, 4))",
+    bias_1x1_3d=_F + "out = F.linear(T.ones(5, 2, 3), T.ones(4, 3), T.ones(1, 1))",
+    double_bias_unfused="""
+        F = T.nn.functional
+        out = F.linear(T.ones(5, 2, 3), T.ones(4, 3), T.ones(2, 4, dtype=T.float64))
+    """,
+    gradients="""
+        F = T.nn.functional
+        x = T.ones(5, 2, 3, requires_grad=True)
+        w = T.ones(4, 3, requires_grad=True)
+        b = T.ones(1, 4, requires_grad=True)
+        y = F.linear(x, w, b)
+        (y * T.arange(4.)).sum().backward()
+        out = (type(y.grad_fn).__name__, x.grad, w.grad, b.grad)
+    """,
+    gradients_unfused="""
+        F = T.nn.functional
+        x = T.ones(5, 2, 3, requires_grad=True)
+        b = T.ones(2, 4, requires_grad=True)
+        y = F.linear(x, T.ones(4, 3), b)
+        (y * T.arange(4.)).sum().backward()
+        out = (type(y.grad_fn).__name__, x.grad, b.grad)
+    """,
+    gradients_bias_per_sample="""
+        F = T.nn.functional
+        b = T.ones(2, 4, requires_grad=True)
+        y = F.linear(T.ones(2, 3), T.ones(4, 3), b)
+        (y * T.arange(4.)).sum().backward()
+        out = (type(y.grad_fn).__name__, b.grad)
+    """,
+    module_with_row_bias="""
+        m = T.nn.Linear(3, 4)
+        m.bias = T.nn.Parameter(T.ones(1, 4))
+        with T.no_grad():
+            m.weight.fill_(1.)
+        out = m(T.ones(2, 3))
+    """,
+)
+def test_linear_accepted(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+@cases(
+    mse_list_input=_F + "F.mse_loss([0.5], T.ones(1))",
+    mse_number_target=_F + "F.mse_loss([0.5], 3)",
+    bce_list_input=_F + "F.binary_cross_entropy([0.5], T.ones(1))",
+    bce_list_input_bad_reduction=_F + "F.binary_cross_entropy([0.5], [1.], reduction='avg')",
+    bce_size_and_reduction=_F + "F.binary_cross_entropy(T.ones(3) / 2, T.ones(4), reduction='x')",
+    bce_list_weight=_F + "F.binary_cross_entropy(T.ones(2) / 2, T.ones(2), weight=[1., 1.])",
+    bce_target_above_one=_F + "F.binary_cross_entropy(T.ones(2) / 2, T.ones(2) * 2)",
+    bce_target_negative=_F + "F.binary_cross_entropy(T.ones(2) / 2, -T.ones(2))",
+    bce_target_nan=_F + "F.binary_cross_entropy(T.ones(2) / 2, T.full((2,), float('nan')))",
+    bce_target_and_input_outside=_F + "F.binary_cross_entropy(T.ones(2) * 2, T.ones(2) * 2)",
+    logits_list_input=_F + "F.binary_cross_entropy_with_logits([0.5], T.ones(1))",
+    logits_list_target_bad_reduction="""
+        F = T.nn.functional
+        F.binary_cross_entropy_with_logits(T.ones(1), [1.], reduction='x')
+    """,
+    logits_int_input="""
+        F = T.nn.functional
+        F.binary_cross_entropy_with_logits(T.ones(2, dtype=T.int64), T.ones(2, dtype=T.int64))
+    """,
+    logits_int_input_float_target="""
+        F = T.nn.functional
+        F.binary_cross_entropy_with_logits(T.ones(2, dtype=T.int64), T.ones(2))
+    """,
+    logits_bool_input=_F + "F.binary_cross_entropy_with_logits(T.ones(2, dtype=T.bool), T.ones(2))",
+    logits_bool_target="""
+        F = T.nn.functional
+        F.binary_cross_entropy_with_logits(T.ones(2), T.ones(2, dtype=T.bool))
+    """,
+    logits_weight_mismatch="""
+        F = T.nn.functional
+        F.binary_cross_entropy_with_logits(T.ones(2, 3), T.ones(2, 3), weight=T.ones(4))
+    """,
+    logits_weight_more_dims="""
+        F = T.nn.functional
+        F.binary_cross_entropy_with_logits(T.ones(2, 3), T.ones(2, 3), weight=T.ones(5, 2, 3))
+    """,
+    logits_pos_weight_more_dims="""
+        F = T.nn.functional
+        F.binary_cross_entropy_with_logits(T.ones(2, 3), T.ones(2, 3), pos_weight=T.ones(5, 2, 3))
+    """,
+    logits_pos_weight_and_int_input="""
+        F = T.nn.functional
+        F.binary_cross_entropy_with_logits(T.ones(2, 3, dtype=T.int64), T.ones(2, 3),
+                                           pos_weight=T.ones(4))
+    """,
+    logits_list_weight="""
+        F = T.nn.functional
+        F.binary_cross_entropy_with_logits(T.ones(2, 3), T.ones(2, 3), weight=[1., 1., 1.])
+    """,
+    logits_list_pos_weight="""
+        F = T.nn.functional
+        F.binary_cross_entropy_with_logits(T.ones(2, 3), T.ones(2, 3), pos_weight=[1., 1., 1.])
+    """,
+    nll_list_input=_F + "F.nll_loss([0.5], T.tensor([0]))",
+    nll_list_target=_F + "F.nll_loss(T.ones(2, 3), [0, 1])",
+    nll_none_target=_F + "F.nll_loss(T.ones(2, 3), None)",
+    nll_list_weight=_F + "F.nll_loss(T.ones(2, 3), T.tensor([0, 1]), weight=[1., 1., 1.])",
+    nll_lists_bad_reduction=_F + "F.nll_loss([1.], [1], reduction='x')",
+    nll_int_input=_F + "F.nll_loss(T.ones(2, 3, dtype=T.int64), T.tensor([0, 1]))",
+    nll_int_input_3d="""
+        F = T.nn.functional
+        F.nll_loss(T.ones(2, 3, 4, dtype=T.int64), T.zeros(2, 4, dtype=T.int64))
+    """,
+    nll_bool_input=_F + "F.nll_loss(T.ones(2, 3, dtype=T.bool), T.tensor([0, 1]))",
+    nll_double_weight="""
+        F = T.nn.functional
+        F.nll_loss(T.ones(2, 3), T.tensor([0, 1]), weight=T.ones(3, dtype=T.float64))
+    """,
+    nll_double_weight_target_out_of_range="""
+        F = T.nn.functional
+        F.nll_loss(T.ones(2, 3), T.tensor([0, 5]), weight=T.ones(3, dtype=T.float64))
+    """,
+    nll_int_weight_3d="""
+        F = T.nn.functional
+        F.nll_loss(T.ones(2, 3, 4), T.zeros(2, 4, dtype=T.int64), weight=T.ones(3, dtype=T.int64))
+    """,
+    nll_weight_size_3d="""
+        F = T.nn.functional
+        F.nll_loss(T.ones(2, 3, 4), T.zeros(2, 4, dtype=T.int64), weight=T.ones(4))
+    """,
+    nll_target_size_4d=_F + "F.nll_loss(T.ones(2, 3, 2, 2), T.zeros(2, 2, 3, dtype=T.int64))",
+    nll_target_dims_4d=_F + "F.nll_loss(T.ones(2, 3, 2, 2), T.zeros(2, 4, dtype=T.int64))",
+    ce_list_input=_F + "F.cross_entropy([0.5], T.tensor([0]))",
+    ce_list_target=_F + "F.cross_entropy(T.ones(2, 3), [0, 1])",
+    ce_number_target=_F + "F.cross_entropy(T.ones(2, 3), 1)",
+    ce_list_weight=_F + "F.cross_entropy(T.ones(2, 3), T.tensor([0, 1]), weight=[1., 1., 1.])",
+    ce_lists_bad_reduction=_F + "F.cross_entropy([1.], [1], reduction='x')",
+    ce_module_list_target="T.nn.CrossEntropyLoss()(T.ones(2, 3), [0, 1])",
+    ce_module_list_input="T.nn.CrossEntropyLoss()([0.5], T.tensor([0]))",
+    ce_double_weight="""
+        F = T.nn.functional
+        F.cross_entropy(T.ones(2, 3), T.tensor([0, 1]), weight=T.ones(3, dtype=T.float64))
+    """,
+    ce_double_weight_smoothing="""
+        F = T.nn.functional
+        F.cross_entropy(T.ones(2, 3), T.tensor([0, 1]), weight=T.ones(3, dtype=T.float64),
+                        label_smoothing=0.1)
+    """,
+    ce_probabilities_ignore_index="""
+        F = T.nn.functional
+        F.cross_entropy(T.ones(2, 3), T.ones(2, 3) / 3, ignore_index=1)
+    """,
+    ce_probabilities_weight_size="""
+        F = T.nn.functional
+        F.cross_entropy(T.ones(2, 3), T.ones(2, 3) / 3, weight=T.ones(4))
+    """,
+    ce_probabilities_weight_matrix="""
+        F = T.nn.functional
+        F.cross_entropy(T.ones(2, 3), T.ones(2, 3) / 3, weight=T.ones(1, 3))
+    """,
+    ce_probabilities_weight_before_smoothing="""
+        F = T.nn.functional
+        F.cross_entropy(T.ones(2, 3), T.ones(2, 3) / 3, weight=T.ones(4), label_smoothing=1.1)
+    """,
+    ce_int_probabilities_before_smoothing="""
+        F = T.nn.functional
+        F.cross_entropy(T.ones(2, 3), T.ones(2, 3, dtype=T.int64), label_smoothing=1.1)
+    """,
+    ce_smoothing_whole_number="""
+        F = T.nn.functional
+        F.cross_entropy(T.ones(2, 3), T.tensor([0, 1]), label_smoothing=2.)
+    """,
+    ce_0d=_F + "F.cross_entropy(T.tensor(0.5), T.tensor(0.5))",
+    ce_weight_size_3d="""
+        F = T.nn.functional
+        F.cross_entropy(T.ones(2, 3, 4), T.zeros(2, 4, dtype=T.int64), weight=T.ones(4))
+    """,
+    ce_target_size_4d=_F + "F.cross_entropy(T.ones(2, 3, 2, 2), T.zeros(2, 2, 3, dtype=T.int64))",
+)
+def test_loss_errors(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    mse_size_average=_F + "out = F.mse_loss(T.ones(2, 3), T.zeros(2, 3), size_average=False)",
+    mse_legacy_over_bad_reduction="""
+        F = T.nn.functional
+        out = F.mse_loss(T.ones(2, 3), T.zeros(2, 3), size_average=False, reduction='x')
+    """,
+    mse_elementwise_mean="""
+        F = T.nn.functional
+        out = F.mse_loss(T.ones(2, 3), T.zeros(2, 3), reduction='elementwise_mean')
+    """,
+    bce_reduce=_F + "out = F.binary_cross_entropy(T.ones(2) / 2, T.ones(2), reduce=False)",
+    logits_size_average="""
+        F = T.nn.functional
+        out = F.binary_cross_entropy_with_logits(T.ones(2, 3), T.ones(2, 3), size_average=False)
+    """,
+    nll_size_average=_F + "out = F.nll_loss(T.ones(2, 3), T.tensor([0, 1]), size_average=False)",
+    ce_reduce=_F + "out = F.cross_entropy(T.ones(2, 3), T.tensor([0, 1]), reduce=False)",
+    ce_elementwise_mean="""
+        F = T.nn.functional
+        out = F.cross_entropy(T.ones(2, 3), T.tensor([0, 1]), reduction='elementwise_mean')
+    """,
+    module_size_average="out = T.nn.MSELoss(size_average=False)(T.ones(2, 3), T.zeros(2, 3))",
+    module_reduce="out = T.nn.CrossEntropyLoss(reduce=False)(T.ones(2, 3), T.tensor([0, 1]))",
+)
+def test_legacy_reduction_warns(code: str) -> None:
+    _check(code, must_raise=False, must_warn=True)
+
+
+@cases(
+    ce_negative_smoothing="""
+        F = T.nn.functional
+        out = F.cross_entropy(T.ones(2, 3), T.tensor([0, 1]), label_smoothing=-0.1)
+    """,
+    ce_negative_smoothing_probabilities="""
+        F = T.nn.functional
+        out = F.cross_entropy(T.ones(2, 3), T.ones(2, 3) / 3, label_smoothing=-0.1)
+    """,
+    ce_empty_probabilities="""
+        x = T.ones(0, 3, requires_grad=True)
+        loss = T.nn.functional.cross_entropy(x, T.ones(0, 3) / 3)
+        loss.backward()
+        out = (loss, x.grad)
+    """,
+    nll_weight_matrix_3d="""
+        F = T.nn.functional
+        out = F.nll_loss(T.ones(2, 3, 4), T.zeros(2, 4, dtype=T.int64), weight=T.ones(1, 3))
+    """,
+    logits_int_weight="""
+        F = T.nn.functional
+        out = F.binary_cross_entropy_with_logits(T.ones(2, 3), T.ones(2, 3) / 2,
+                                                 weight=T.ones(3, dtype=T.int64) * 2)
+    """,
+)
+def test_loss_accepted(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+@cases(
+    sigmoid_list="T.nn.functional.sigmoid([1.])",
+    tanh_list="T.nn.functional.tanh([1.])",
+    softmax_list="T.nn.functional.softmax([1.], 0)",
+    softmax_list_no_dim="T.nn.functional.softmax([1.])",
+    log_softmax_list="T.nn.functional.log_softmax([1.], 0)",
+    leaky_relu_int="T.nn.functional.leaky_relu(T.tensor([-1, 2]))",
+    leaky_relu_bool="T.nn.functional.leaky_relu(T.tensor([True]))",
+    dropout_list="T.nn.functional.dropout([1.])",
+    dropout_list_eval="T.nn.functional.dropout([1.], training=False)",
+    dropout_int="T.nn.functional.dropout(T.ones(2, dtype=T.int64), 0.5)",
+    dropout_bool="T.nn.functional.dropout(T.ones(2, dtype=T.bool), 0.5)",
+)
+def test_activation_errors(code: str) -> None:
+    _check(code, must_raise=True)

@@ -33,7 +33,7 @@ from nbgrad.ops import softmax as _softmax
 from nbgrad.ops import sum as _sum
 from nbgrad.ops import tanh as _tanh
 from nbgrad.ops._core import Node, check_broadcast, check_tensor, record
-from nbgrad.ops.shape import TBackward0
+from nbgrad.ops.shape import TBackward0, _expanded_shape
 
 __all__ = [
     "linear", "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "dropout",
@@ -118,34 +118,61 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and "
             f"{w.ndim}D"
         )
-    if len(w_shape) != 2:  # a vector of weights: a plain matmul, as torch does it
-        out = matmul(input, t(weight))
-        return out if bias is None else out + bias
-    n_out, n_in = w_shape
-    if x_shape[-1] != n_in:
-        rows = math.prod(x_shape[:-1])
+    if bias is None:
+        if len(w_shape) == 2 and x_shape[-1] == w_shape[1] and x.dtype == w.dtype:
+            return matmul(input, _weight_t(weight))
+        # torch computes matmul(input, weight.t()): let those two raise torch's errors
+        return matmul(input, t(weight))
+    if not isinstance(bias, Tensor):
+        check_tensor(bias, "linear", "bias", 3)
+    b = bias._data
+    if (len(x_shape) == 2 and len(w_shape) == 2 and x_shape[1] == w_shape[1]
+            and b.shape == w_shape[:1] and x.dtype == w.dtype == b.dtype
+            and x.dtype.kind != "b"):
+        return _addmm_weight_t(bias, input, weight)  # the usual layer: one fused addmm
+    return _linear_checked(input, weight, bias)
+
+
+def _linear_checked(input: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    """``linear`` with a bias, past its fast path: torch's route for these shapes and its
+    checks, in its order."""
+    x, w, b = input._data, weight._data, bias._data
+    x_shape, w_shape = x.shape, w.shape
+    # torch fuses the bias into one addmm for a matrix input, and for any other contiguous
+    # input when the bias has one dimension that is not 1 ("likely fusable"); otherwise it
+    # computes matmul(input, weight.t()) and adds the bias in place.
+    fusable = ((b.ndim == 1 or sum(s != 1 for s in b.shape) == 1) and b.flags.c_contiguous
+               and x.flags.c_contiguous)
+    if len(x_shape) != 2 and not fusable:
+        return matmul(input, t(weight)).add_(bias)
+    if len(w_shape) > 2:
+        t(weight)  # raises torch's error for weight.t()
+    # addmm(bias, input, weight.t()) checks the dtypes, then the shapes, then the bias
+    if b.dtype != w.dtype:
         raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x_shape[-1]} and "
-            f"{n_in}x{n_out})"
+            f"self and mat2 must have the same dtype, but got {_name(bias.dtype)} and "
+            f"{_name(weight.dtype)}"
         )
     if x.dtype != w.dtype:
         raise RuntimeError(
             f"mat1 and mat2 must have the same dtype, but got {_name(input.dtype)} and "
             f"{_name(weight.dtype)}"
         )
-    if bias is None:
-        return matmul(input, _weight_t(weight))
-    b_shape = bias._data.shape
-    if len(b_shape) > 1 or (b_shape and b_shape[0] not in (1, n_out)):
-        rows = math.prod(x_shape[:-1])
+    if len(w_shape) != 2:
+        raise RuntimeError(f"mat2 must be a matrix, got {len(w_shape)}-D tensor")
+    n_out, n_in = w_shape
+    rows = math.prod(x_shape[:-1])
+    if x_shape[-1] != n_in:
         raise RuntimeError(
-            f"The expanded size of the tensor ({n_out}) must match the existing size "
-            f"({b_shape[-1]}) at non-singleton dimension 1.  Target sizes: [{rows}, "
-            f"{n_out}].  Tensor sizes: {list(b_shape)}"
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x_shape[-1]} and "
+            f"{n_in}x{n_out})"
         )
+    _expanded_shape(b.shape, (rows, n_out), bias.dtype)  # raises expand's errors
+    if x.dtype.kind == "b":
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     if len(x_shape) == 2:
         return _addmm_weight_t(bias, input, weight)
-    out = _addmm_weight_t(bias, reshape(input, (-1, n_in)), weight)
+    out = _addmm_weight_t(bias, reshape(input, (rows, n_in)), weight)
     return view(out, x_shape[:-1] + (n_out,))
 
 
@@ -157,11 +184,19 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return _relu(input)
 
 
+def _method_of(input: Any, name: str) -> None:
+    """torch's error when a function that calls ``input.<name>()`` gets a non-tensor."""
+    if not isinstance(input, Tensor):
+        raise AttributeError(f"'{type(input).__name__}' object has no attribute '{name}'")
+
+
 def sigmoid(input: Tensor) -> Tensor:
+    _method_of(input, "sigmoid")
     return _sigmoid(input)
 
 
 def tanh(input: Tensor) -> Tensor:
+    _method_of(input, "tanh")
     return _tanh(input)
 
 
@@ -177,6 +212,9 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     """``x`` where positive, ``negative_slope * x`` elsewhere."""
     check_tensor(input, "leaky_relu")
     x = input._data
+    if x.dtype.kind not in "fc":
+        raise NotImplementedError(
+            f"\"leaky_relu_cpu\" not implemented for '{_name(input.dtype)}'")
     data = np.where(x > 0, x, x * negative_slope).astype(x.dtype, copy=False)
     return record(LeakyReluBackward0, data, (input,), (input, negative_slope))
 
@@ -194,6 +232,7 @@ def _softmax_dim(ndim: int, name: str) -> int:
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
             dtype: Any = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``, computed without overflow."""
+    _method_of(input, "dim" if dim is None else "softmax")
     if dim is None:
         dim = _softmax_dim(input.ndim, "softmax")
     return _softmax(input, dim, dtype)
@@ -202,6 +241,7 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
                 dtype: Any = None) -> Tensor:
     """``x - logsumexp(x)`` along ``dim``."""
+    _method_of(input, "dim" if dim is None else "log_softmax")
     if dim is None:
         dim = _softmax_dim(input.ndim, "log_softmax")
     return _log_softmax(input, dim, dtype)
@@ -213,9 +253,16 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     the rest by ``1 / (1 - p)``; the identity when not ``training``."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not isinstance(input, Tensor):
+        check_tensor(input, "dropout")
     if not training or p == 0.0:
         return input
     x = input._data
+    if x.dtype.kind != "f" and p != 1.0:
+        # torch multiplies in place by a float mask
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {_name(input.dtype)}"
+        )
     if p == 1.0:
         mask = np.zeros(x.shape, dtype=x.dtype)
     else:
@@ -229,9 +276,28 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def _check_reduction(reduction: str) -> None:
+def _check_reduction(reduction: str) -> str:
+    """``reduction`` as torch reads it (``_Reduction.get_enum``): the deprecated
+    ``"elementwise_mean"`` is ``"mean"`` with a warning; anything else unknown is an error.
+    Called only when ``reduction`` is not one of ``_REDUCTIONS``."""
+    if reduction == "elementwise_mean":
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
+                      "instead.", UserWarning, stacklevel=3)
+        return "mean"
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _legacy_reduction(size_average: Any, reduce: Any) -> str:
+    """The reduction the deprecated ``size_average`` and ``reduce`` ask for (either given
+    overrides ``reduction``), with torch's warning (``_Reduction.legacy_get_string``)."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{ret}' instead.", UserWarning, stacklevel=3)
+    return ret
 
 
 def _reduce(per: np.ndarray, reduction: str) -> np.ndarray:
@@ -249,9 +315,22 @@ def _scale(g: Any, reduction: str, n: int) -> Any:
 
 
 def _as_target(target: Any) -> Tensor:
+    """What torch's Python code says when it calls ``.size()`` on a non-tensor argument."""
     if not isinstance(target, Tensor):
         raise AttributeError(f"'{type(target).__name__}' object has no attribute 'size'")
     return target
+
+
+def _check_inplace_broadcast(out: np.ndarray, other: np.ndarray) -> None:
+    """torch's errors for ``out.mul_(other)`` (or ``add_``) when ``other`` does not broadcast
+    to ``out``'s shape."""
+    check_broadcast(out, other)
+    if other.ndim > out.ndim:
+        shape = np.broadcast_shapes(out.shape, other.shape)
+        raise RuntimeError(
+            f"output with shape {list(out.shape)} doesn't match the broadcast shape "
+            f"{list(shape)}"
+        )
 
 
 # --- mean squared error -------------------------------------------------------------------
@@ -268,8 +347,9 @@ class MseLossBackward0(Node):
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
              reduction: str = "mean") -> Tensor:
     """The mean (or sum) of ``(input - target) ** 2``."""
-    check_tensor(input, "mse_loss")
-    target = _as_target(target)
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
+        _as_target(target)  # torch compares target.size() with input.size(): target first
+        _as_target(input)
     if target.shape != input.shape:
         warnings.warn(
             f"Using a target size ({target.shape!r}) that is different to the input size "
@@ -278,8 +358,12 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
             UserWarning,
             stacklevel=2,
         )
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if target.shape != input.shape:
         check_broadcast(input._data, target._data)
-    _check_reduction(reduction)
+    if reduction not in _REDUCTIONS:
+        reduction = _check_reduction(reduction)
     rt = _dtype.result_type(input, target)
     if not rt.is_floating_point:
         raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_name(rt)}'")
@@ -340,11 +424,17 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          reduction: str = "mean") -> Tensor:
     """``-(y log p + (1 - y) log(1 - p))`` for probabilities ``p``; each log is clamped at
     -100, so predictions of exactly 0 or 1 give a large but finite loss."""
-    check_tensor(input, "binary_cross_entropy")
-    target = _as_target(target)
-    _check_reduction(reduction)
+    # torch's order: the reduction, then the sizes (target's first), then the weight's
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction not in _REDUCTIONS:
+        reduction = _check_reduction(reduction)
+    _as_target(target)
+    _as_target(input)
     _check_same_size(input, target)
     x, y = input._data, target._data
+    if weight is not None:
+        _as_target(weight)
     w = _expand_weight(weight, x.shape, x.dtype)
     if y.dtype != x.dtype:
         raise RuntimeError(
@@ -356,6 +446,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         )
     if not ((x >= 0) & (x <= 1)).all():
         raise RuntimeError("all elements of input should be between 0 and 1")
+    if not ((y >= 0) & (y <= 1)).all():  # (nan is outside too, as in torch)
+        raise RuntimeError("all elements of target should be between 0 and 1")
     with _quiet():
         log_p = np.maximum(np.log(x), -100)
         log_q = np.maximum(np.log1p(-x), -100)
@@ -408,34 +500,30 @@ def binary_cross_entropy_with_logits(
     """Binary cross entropy of ``sigmoid(input)``, computed from the logits directly:
     ``(1 - y) x - log(sigmoid(x))`` with a log-sigmoid that cannot overflow or give -inf."""
     # The checks run on every training step: each is tested inline, and only a failing one
-    # calls the function that raises torch's error.
-    if not isinstance(input, Tensor):
-        check_tensor(input, "binary_cross_entropy_with_logits")
-    if not isinstance(target, Tensor):
+    # calls the function that raises torch's error. torch's order: the reduction, the sizes
+    # (target's first), the types of the weights, then its C++ code's checks.
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction not in _REDUCTIONS:
+        reduction = _check_reduction(reduction)
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
         _as_target(target)
-    if reduction not in _REDUCTIONS:
-        _check_reduction(reduction)
+        _as_target(input)
     x, y = input._data, target._data
     if y.shape != x.shape:
         raise ValueError(
             f"Target size ({target.shape!r}) must be the same as input size ({input.shape!r})"
         )
+    if weight is not None or pos_weight is not None:
+        _check_logits_weights(input, target, weight, pos_weight)
     dt = y.dtype
-    if dt.kind != "f":  # not target.dtype.is_floating_point
-        out = _dtype.result_type(input, target)
-        if not out.is_floating_point:
-            out = _dtype.get_default_dtype()
-        raise RuntimeError(
-            f"result type {_name(out)} can't be cast to the desired output type "
-            f"{_name(target.dtype)}"
-        )
-    if x.dtype != dt:  # torch computes into the target's dtype
-        input = input.to(target.dtype)
+    if x.dtype != dt or dt.kind != "f":
+        _check_logits_dtypes(input, target)
+        input = input.to(target.dtype)  # torch computes into the target's dtype
         x = input._data
     w = None if weight is None else _expand_weight(weight, x.shape, dt)
     pw = None
     if pos_weight is not None:
-        check_broadcast(pos_weight._data, y)
         pw = np.broadcast_to(pos_weight._data.astype(dt, copy=False), x.shape)
     # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): finite for every finite x
     e = np.exp(-np.abs(x))
@@ -448,6 +536,45 @@ def binary_cross_entropy_with_logits(
     data = _reduce(per.astype(dt, copy=False), reduction)
     return record(BinaryCrossEntropyWithLogitsBackward0, data, (input, target),
                   (input, target, w, pw, reduction, per.size, e))
+
+
+def _check_logits_weights(input: Tensor, target: Tensor, weight: Any, pos_weight: Any) -> None:
+    """torch's checks of ``weight`` and ``pos_weight`` in ``binary_cross_entropy_with_logits``:
+    their types, then (after the input's dtype) how ``pos_weight`` broadcasts."""
+    fn = "binary_cross_entropy_with_logits"
+    if weight is not None and not isinstance(weight, Tensor):
+        check_tensor(weight, fn, "weight", 3)
+    if pos_weight is not None and not isinstance(pos_weight, Tensor):
+        check_tensor(pos_weight, fn, "pos_weight", 4)
+    x, y = input._data, target._data
+    if x.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{_name(input.dtype)}'")
+    if pos_weight is not None:
+        # (pos_weight - 1) * target + 1, multiplied in place into log_sigmoid(input)
+        check_broadcast(pos_weight._data, y)
+        _check_inplace_broadcast(x, np.broadcast_to(pos_weight._data, np.broadcast_shapes(
+            pos_weight._data.shape, y.shape)))
+    if weight is not None and y.dtype.kind in "fc":
+        _check_inplace_broadcast(x, weight._data)  # loss.mul_(weight)
+
+
+def _check_logits_dtypes(input: Tensor, target: Tensor) -> None:
+    """torch's errors for the dtypes of ``binary_cross_entropy_with_logits``: log_sigmoid
+    of the input, then ``(1 - target).mul_(input)``."""
+    if input._data.dtype.kind not in "fc":
+        raise NotImplementedError(
+            f"\"log_sigmoid_cpu\" not implemented for '{_name(input.dtype)}'")
+    if target._data.dtype.kind == "b":
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if target._data.dtype.kind != "f":  # not target.dtype.is_floating_point
+        out = _dtype.result_type(input, target)
+        raise RuntimeError(
+            f"result type {_name(out)} can't be cast to the desired output type "
+            f"{_name(target.dtype)}"
+        )
 
 
 # --- negative log likelihood and cross entropy --------------------------------------------
@@ -502,24 +629,43 @@ def _nll_checks(x: np.ndarray, target: Tensor, weight: Tensor | None) -> np.ndar
         raise ValueError(
             f"For 1D input, 1D target must have size 1, but got target size: {t.shape[0]}"
         )
+    n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
     if x.ndim <= 2:
         if t.ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if weight is not None and weight._data.shape != (n_classes,):
+            raise RuntimeError(
+                f"weight tensor should be defined either for all {n_classes} classes or no "
+                f"classes but got weight tensor of shape: {list(weight._data.shape)}"
+            )
     else:
+        # torch's nll_loss2d, which sees 3D and 5D+ inputs reshaped to 4D after this check
         expected = (x.shape[0],) + x.shape[2:]
-        if t.shape != expected:
+        if x.ndim != 4 and t.shape != expected:
             raise RuntimeError(
                 f"Expected target size {list(expected)}, got {list(t.shape)}"
             )
-    n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
-    if weight is not None and weight._data.shape != (n_classes,):
-        raise RuntimeError(
-            f"weight tensor should be defined either for all {n_classes} classes or no classes "
-            f"but got weight tensor of shape: {list(weight._data.shape)}"
-        )
+        if t.ndim != 3 and x.ndim == 4:
+            raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
+                               f"targets of dimension: {t.ndim}")
+        if weight is not None and weight._data.size != n_classes:
+            raise RuntimeError("weight tensor should be defined either for all or no classes")
+        if t.shape != expected:
+            raise RuntimeError(
+                f"size mismatch (got input: {list(x.shape)} , target: {list(t.shape)}"
+            )
     if t.dtype not in _TARGET_DTYPES:
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {_name(target.dtype)}"
+        )
+    if x.dtype.kind != "f":
+        kernel = "nll_loss_out_frame" if x.ndim <= 2 else "nll_loss2d_forward_out_frame"
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_name(_dtype.from_numpy_dtype(x.dtype))}'")
+    if weight is not None and weight._data.dtype != x.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_name(_dtype.from_numpy_dtype(x.dtype))} but found "
+            f"{_name(weight.dtype)}"
         )
     return t.reshape(()) if x.ndim == 1 else t
 
@@ -529,10 +675,23 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              reduction: str = "mean") -> Tensor:
     """The negative log-probability of each target class (``input`` holds log-probabilities,
     classes along dimension 1), averaged with ``weight[target]`` as weights."""
-    check_tensor(input, "nll_loss")
-    target = _as_target(target)
-    _check_reduction(reduction)
+    # torch reads the reduction in Python, before its C++ function checks the types
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction not in _REDUCTIONS:
+        reduction = _check_reduction(reduction)
+    if (not (isinstance(input, Tensor) and isinstance(target, Tensor))
+            or not (weight is None or isinstance(weight, Tensor))):
+        _check_class_args("nll_loss_nd", input, target, weight)
     return _nll_loss(input, target, weight, ignore_index, reduction)
+
+
+def _check_class_args(fn: str, input: Any, target: Any, weight: Any) -> None:
+    """The type errors of torch's ``fn`` (``nll_loss_nd``, ``cross_entropy_loss``)."""
+    check_tensor(input, fn)
+    check_tensor(target, fn, "target", 2)
+    if weight is not None:
+        check_tensor(weight, fn, "weight", 3)
 
 
 def _nll_loss(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
@@ -578,7 +737,7 @@ def _nll(input: Tensor, t: np.ndarray, weight: Tensor | None, ignore_index: int,
         index = (grids[0], safe) + tuple(grids[1:])
     picked = x[index]
     if weight is not None:
-        w_class = weight._data.astype(x.dtype, copy=False)[safe]
+        w_class = weight._data.reshape(-1)[safe]  # (4D and up take any shape of n_classes)
         w_picked = w_class if w_picked is None else w_picked * w_class
     per = -picked if w_picked is None else -(picked * w_picked)
     total = 1.0
@@ -630,6 +789,8 @@ def _soft_cross_entropy(logp: Tensor, target: Tensor, weight: Tensor | None, red
     total = neg(_sum(prod))
     if reduction == "sum":
         return total
+    if not logp._data.size:  # no samples: torch fills the mean with nan
+        return neg(_sum(prod) * math.nan)
     return _div_number(total, logp._data.size / n_classes)
 
 
@@ -639,28 +800,22 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     """Cross entropy between the softmax of ``input`` (logits, classes along dimension 1)
     and ``target``: class indices (int64), or class probabilities of ``input``'s shape."""
     # The checks run on every training step: each is tested inline, and only a failing one
-    # calls the function that raises torch's error.
-    if not isinstance(input, Tensor):
-        check_tensor(input, "cross_entropy")
-    if not isinstance(target, Tensor):
-        _as_target(target)
-    if reduction not in _REDUCTIONS:
-        _check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(
-            f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
-        )
+    # calls the function that raises torch's error. torch reads the reduction in Python,
+    # before its C++ function checks the types.
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction not in _REDUCTIONS:
+        reduction = _check_reduction(reduction)
+    if (not (isinstance(input, Tensor) and isinstance(target, Tensor))
+            or not (weight is None or isinstance(weight, Tensor))):
+        _check_class_args("cross_entropy_loss", input, target, weight)
     shape = input._data.shape
-    class_dim = 0 if len(shape) == 1 else 1
     if shape == target._data.shape:
-        if not target.dtype.is_floating_point:
-            raise RuntimeError(
-                "Expected floating point type for target with class probabilities, got "
-                f"{_name(target.dtype)}"
-            )
-        logp = _log_softmax(input, class_dim)
-        return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing,
-                                   class_dim)
+        return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction,
+                                            label_smoothing)
+    class_dim = 0 if len(shape) == 1 else 1
+    if label_smoothing > 0.0:  # (torch ignores a negative one)
+        _check_label_smoothing(label_smoothing)
     logp = _log_softmax(input, class_dim)  # first, as in torch: its errors come first
     loss = _nll_loss(logp, target, weight, ignore_index, reduction)
     if label_smoothing <= 0:
@@ -668,6 +823,42 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     return loss * (1 - label_smoothing) + _smoothing_term(
         logp, target, weight, ignore_index, reduction, class_dim) * (
         label_smoothing / logp.shape[class_dim])
+
+
+def _check_label_smoothing(label_smoothing: float) -> None:
+    if label_smoothing > 1.0:
+        # :g prints a double as C++ streams it: 2.0 as "2"
+        raise RuntimeError(
+            f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}"
+        )
+
+
+def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None,
+                                 ignore_index: int, reduction: str,
+                                 label_smoothing: float) -> Tensor:
+    """``cross_entropy`` of a target of class probabilities (the input's shape), with torch's
+    checks in its order."""
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, got "
+            f"{_name(target.dtype)}"
+        )
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+    class_dim = 0 if len(shape) == 1 else 1
+    n_classes = shape[class_dim]
+    if weight is not None and (weight.ndim != 1 or weight._data.size != n_classes):
+        raise RuntimeError(
+            f"cross_entropy: weight tensor should be defined either for all {n_classes} classes "
+            f"or no classes but got weight tensor of shape: {list(weight.shape)}"
+        )
+    logp = _log_softmax(input, class_dim)
+    if label_smoothing > 0.0:
+        _check_label_smoothing(label_smoothing)
+    return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim)
 
 
 def _smoothing_term(logp: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,

@@ -14,6 +14,9 @@ class _Loss(Module):
     def __init__(self, size_average: object = None, reduce: object = None,
                  reduction: str = "mean") -> None:
         super().__init__()
+        if size_average is not None or reduce is not None:
+            # the deprecated arguments decide, with torch's warning, once, when built
+            reduction = F._legacy_reduction(size_average, reduce)
         self.reduction = reduction
 
     def _buffer(self, name: str) -> Tensor | None:
