@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from nbgrad import _dtype
-from nbgrad._grad_mode import STATE
+from nbgrad._grad_mode import STATE, no_grad
 from nbgrad._size import Size
+from nbgrad.autograd import api as _autograd_api  # loaded first: `import nbgrad` starts there
 from nbgrad.autograd.graph import bump_version, take_general_path, version_box
 
 __all__ = ["Tensor"]
@@ -359,8 +360,6 @@ class Tensor:
             old = _wrap(np.array(self._data, copy=True), self._requires_grad, self.grad_fn)
             old._acc = self._acc
             return self._assign(op(old, *others))
-        from nbgrad._grad_mode import no_grad
-
         with no_grad():
             return self._assign(op(self, *others))
 
@@ -416,7 +415,10 @@ class Tensor:
         if self._requires_grad and STATE.enabled:
             return self._inplace(lambda a: mul(a, 0) + value)
         data = self._storage()
-        data[...] = value._data if isinstance(value, Tensor) else value
+        if isinstance(value, Tensor):
+            data[...] = value._data
+        else:
+            data.fill(value)  # for a number, a little quicker than ``data[...] = value``
         bump_version(self)
         return self
 
@@ -460,9 +462,7 @@ class Tensor:
     ) -> None:
         """Compute the gradient of this tensor with respect to the leaves of its graph and
         add it into their ``.grad``."""
-        from nbgrad.autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd_api.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # -- conversions ----------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Tensor:

@@ -344,6 +344,50 @@ def test_clamp(case: Case) -> None:
     _check(case)
 
 
+NAN, INF = float("nan"), float("inf")
+
+
+def _times(out: Any, T: Any, factors: list[float]) -> Any:
+    """``out`` times constant factors: its backward hands ``out``'s op those factors times the
+    upstream gradient, so inf and nan gradients reach the op under test."""
+    return out * T.tensor(factors)
+
+
+@cases(
+    Case("clamp-masks-inf-nan", lambda T, a: _times(T.clamp(a, 0, 1), T, [NAN, INF, 1.0]),
+         leaf([5.0, -3.0, 0.5])),
+    Case("clamp-min-masks", lambda T, a: _times(a.clamp(min=0), T, [NAN, INF, 1.0]),
+         leaf([5.0, -3.0, 0.5])),
+    Case("clamp-max-masks", lambda T, a: _times(a.clamp(max=1), T, [NAN, INF, 1.0]),
+         leaf([5.0, -3.0, 0.5])),
+    Case("clamp-tensor-bounds-mask", lambda T, a, lo, hi: _times(T.clamp(a, lo, hi), T,
+                                                                   [NAN, INF, 1.0]),
+         leaf([5.0, -3.0, 0.5]), leaf([0.0, 0.0, 0.0]), leaf([1.0, 1.0, 1.0])),
+    Case("clamp-signed-zero", lambda T, a: T.clamp(a, -0.0, 0.0), leaf([-1.0, -0.0, 0.0, 0.5])),
+    Case("clamp-min-zero-keeps-sign", lambda T, a: T.clamp(a, min=0.0),
+         leaf([-1.0, -0.0, 0.0, 0.5])),
+    Case("clamp-nan", lambda T, a: T.clamp(a, -1, 1), leaf([NAN, 2.0, -2.0])),
+    Case("relu-masks-inf-nan", lambda T, a: _times(T.relu(a), T, [NAN, INF, 1.0]),
+         leaf([-1.0, 0.0, 2.0])),
+    Case("relu-of-nan", lambda T, a: T.relu(a), leaf([NAN, 1.0, -1.0])),
+    Case("maximum-ties-and-nan", lambda T, a, b: T.maximum(a, b),
+         leaf([1.0, NAN, 2.0, 3.0]), leaf([1.0, 0.0, NAN, 0.0])),
+    Case("minimum-ties-and-nan", lambda T, a, b: T.minimum(a, b),
+         leaf([1.0, NAN, 2.0, 3.0]), leaf([1.0, 0.0, NAN, 0.0])),
+    Case("maximum-masks-inf", lambda T, a, b: _times(T.maximum(a, b), T, [INF, -INF, NAN]),
+         leaf([5.0, -3.0, 0.0]), leaf([0.0, -3.0, 1.0])),
+    Case("max-of-nan", lambda T, a: a.max(), leaf([1.0, NAN, 3.0])),
+    Case("min-masks-inf", lambda T, a: _times(a.min().reshape(1), T, [INF]),
+         leaf([1.0, -2.0, 3.0])),
+    Case("sign-of-nan", lambda T, a: T.sign(a), const([NAN, -0.0, 0.0, -2.0])),
+    Case("abs-of-nan", lambda T, a: T.abs(a), leaf([NAN, -1.0, 0.0])),
+)
+def test_masked_gradients_and_edges(case: Case) -> None:
+    """Where an op's gradient is masked, torch writes 0 there (where, not a product), so an
+    inf or nan arriving from above does not leak through; NaN and signed zeros as torch."""
+    _check(case)
+
+
 # --- reductions -----------------------------------------------------------------------------
 
 

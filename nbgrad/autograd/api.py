@@ -7,14 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from nbgrad._tensor import Tensor, _wrap
 from nbgrad.autograd.engine import run_backward, store_grad
 
 __all__ = ["backward", "grad"]
 
 
 def _as_tuple(x: Any) -> tuple:
-    from nbgrad._tensor import Tensor
-
     if x is None:
         return ()
     if isinstance(x, Tensor):
@@ -24,8 +23,6 @@ def _as_tuple(x: Any) -> tuple:
 
 def _make_grads(outputs: tuple, grads: tuple, is_grads_batched: bool = False) -> list:
     """The gradient to start from at each output: ones for a scalar, else what was given."""
-    from nbgrad._tensor import Tensor, _wrap
-
     out = []
     for i, (t, g) in enumerate(zip(outputs, grads)):  # extra gradients are ignored, as in torch
         if g is None:
@@ -97,8 +94,6 @@ def grad(
 ) -> tuple:
     """The gradients of ``outputs`` with respect to ``inputs``, returned rather than stored
     in ``.grad``. With ``create_graph=True`` they are themselves differentiable."""
-    from nbgrad._tensor import _wrap
-
     outs = _as_tuple(outputs)
     ins = _as_tuple(inputs)
     if not ins:

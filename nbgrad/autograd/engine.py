@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad._grad_mode import STATE
+from nbgrad._tensor import Tensor, _wrap
 from nbgrad.autograd.anomaly import ANOMALY, check_nan
 from nbgrad.autograd.graph import (
     EPOCH,
@@ -90,8 +91,6 @@ def _to_array(g: Any) -> Any:
 
 
 def _run_hooks(hooks: list, g: Any, tensor_mode: bool) -> Any:
-    from nbgrad._tensor import Tensor, _wrap
-
     for hook in list(hooks):
         out = hook(g if tensor_mode else _wrap(g))
         if out is not None:
@@ -104,8 +103,6 @@ def _run_hooks(hooks: list, g: Any, tensor_mode: bool) -> Any:
 def store_grad(t: Any, g: Any, tensor_mode: bool, owned: bool = False) -> None:
     """Add ``g`` into ``t.grad``: in place when it can be, as torch does. ``owned``: nothing
     but the caller refers to the array ``g`` (see ``_owned``), so it may become ``t.grad``."""
-    from nbgrad._tensor import _wrap
-
     old = t._grad
     if tensor_mode:
         t._grad = g if old is None else old + g
@@ -375,8 +372,6 @@ def run_backward(
 
     if inputs is None:
         return None
-    from nbgrad._tensor import _wrap
-
     out = []
     for k, g in enumerate(results):
         if g is None:
@@ -400,10 +395,17 @@ class _NumpyNamespace:
     sin = staticmethod(np.sin)
     exp = staticmethod(np.exp)
     log = staticmethod(np.log)
-    sign = staticmethod(np.sign)
     where = staticmethod(np.where)
     matmul = staticmethod(np.matmul)
     sum_to = staticmethod(sum_to)
+
+    @staticmethod
+    def sign(x: Any) -> Any:
+        """torch's sign: -1, 0 or 1, and (unlike np.sign) 0 for nan."""
+        kind = x.dtype.kind
+        if kind == "f":
+            return np.subtract(x > 0, x < 0, dtype=x.dtype)
+        return np.sign(x) if kind != "b" else np.array(x, copy=True)  # a bool is its own sign
 
     @staticmethod
     def mask(cond: Any, like: Any) -> Any:

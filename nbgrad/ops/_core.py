@@ -105,8 +105,15 @@ def record(
             node._versions = 0 if box is None else box[0]
         node._epoch = _EPOCH[0]
         node._frees = True
-    elif n == 2 and s.__class__ is Tensor and saved[1].__class__ in _NUMBERS:  # x ** 2
-        node._plain = (s._data, saved[1])
+    elif n == 2 and (
+        (s.__class__ is Tensor and (saved[1] is None or saved[1].__class__ in _NUMBERS))
+        or (saved[1].__class__ is Tensor and (s is None or s.__class__ in _NUMBERS))
+    ):  # one tensor beside a number or nothing: x ** 2, or a product that saved one factor
+        if s.__class__ is Tensor:
+            node._plain = (s._data, saved[1])
+        else:
+            s = saved[1]
+            node._plain = (saved[0], s._data)
         box = s._version
         node._versions = 0 if box is None else box[0]
         node._epoch = _EPOCH[0]
@@ -209,7 +216,8 @@ def _broadcast_error(a: tuple, b: tuple) -> RuntimeError:
 
 def check_broadcast(a: Any, b: Any) -> None:
     """Raise torch's error when two shapes cannot be broadcast together."""
-    sa, sb = np.shape(a), np.shape(b)
+    sa = a.shape if a.__class__ is np.ndarray else np.shape(a)  # np.shape: a Python call
+    sb = b.shape if b.__class__ is np.ndarray else np.shape(b)
     if sa != sb:
         # By hand: np.broadcast_shapes costs microseconds, more than many ops themselves.
         for x, y in zip(reversed(sa), reversed(sb)):

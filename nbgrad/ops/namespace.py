@@ -26,10 +26,7 @@ class _TensorNamespace:
     sin = staticmethod(pointwise.sin)
     exp = staticmethod(pointwise.exp)
     log = staticmethod(pointwise.log)
-
-    @staticmethod
-    def sign(x: Tensor) -> Tensor:
-        return _wrap(np.sign(x._data))
+    sign = staticmethod(pointwise.sign)  # in the graph, as torch's sgn is (its slope is 0)
 
     @staticmethod
     def where(cond: Any, a: Any, b: Any) -> Tensor:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad import _dtype
+from nbgrad.autograd import engine
 from nbgrad.ops._core import (
     RESULT,
     Node,
@@ -330,7 +331,7 @@ class SignBackward0(Node):
 
 def sign(input: Tensor) -> Tensor:
     check_tensor(input, "sign")
-    return record(SignBackward0, np.sign(input._data), (input,))
+    return record(SignBackward0, engine.NUMPY_NAMESPACE.sign(input._data), (input,))
 
 
 class AbsBackward0(Node):
@@ -374,7 +375,9 @@ class ReluBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g, result):
-        return (g * (result > 0),)  # the slope is 1 where the output is positive, else 0
+        # the slope is 1 where the output is positive, else 0 (torch's threshold_backward:
+        # a nan output passes the gradient on, a masked inf or nan gradient becomes 0)
+        return (F.where(result <= 0, 0, g),)
 
 
 def relu(input: Tensor) -> Tensor:
@@ -389,17 +392,18 @@ class ClampBackward1(Node):
 
     def vjp(self, F, g, x, lo, hi):
         keep = (x >= lo) if hi is None else (x <= hi) if lo is None else (x >= lo) & (x <= hi)
-        return (g * F.mask(keep, g),)
+        # where, not a product with the mask: as in torch, a clamped element gets 0 even when
+        # the incoming gradient is inf or nan
+        return (F.where(keep, g, 0),)
 
 
 class ClampBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g, x, lo, hi):
-        inside = F.mask(_between(x, lo, hi), g)
-        d_lo = None if lo is None else g * F.mask(x < lo, g)
-        d_hi = None if hi is None else g * F.mask(x > hi, g)
-        return g * inside, d_lo, d_hi
+        d_lo = None if lo is None else F.where(x < lo, g, 0)
+        d_hi = None if hi is None else F.where(x > hi, g, 0)
+        return F.where(_between(x, lo, hi), g, 0), d_lo, d_hi
 
 
 def _between(x: Any, lo: Any, hi: Any) -> Any:
@@ -431,8 +435,18 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
         data = data.astype(x.dtype, copy=False)
         return record(ClampBackward0, data, (input, min, max), (input, min, max),
                       broadcast=True)
-    data = np.clip(x, min, max) if x.dtype.kind == "f" else np.clip(x, min, max).astype(
-        _dtype.result_type(input, *(b for b in (min, max) if b is not None)).numpy)
+    if x.dtype.kind == "f":
+        # torch's min(max(x, min), max), where a tie keeps the first argument: NaN stays NaN
+        # and a zero keeps its sign (np.clip's does not always). NumPy's maximum and minimum
+        # agree with it but for the sign of a zero, so a zero bound takes np.where.
+        data = x
+        if min is not None:
+            data = np.where(x < min, min, x) if min == 0 else np.maximum(x, min)
+        if max is not None:
+            data = np.where(data > max, max, data) if max == 0 else np.minimum(data, max)
+    else:
+        data = np.clip(x, min, max).astype(
+            _dtype.result_type(input, *(b for b in (min, max) if b is not None)).numpy)
     return record(ClampBackward1, data, (input,), (input, min, max))
 
 
@@ -440,17 +454,18 @@ class MaximumBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g, a, b):
-        # ties share the gradient equally, as in torch
-        return (g * (F.mask(a > b, g) + F.mask(a == b, g) * 0.5),
-                g * (F.mask(b > a, g) + F.mask(a == b, g) * 0.5))
+        # torch's formula: ties share the gradient equally, the smaller side gets 0, and
+        # where a nan makes every comparison false, both sides get all of it
+        shared = F.where(a == b, g / 2, g)
+        return F.where(a < b, 0, shared), F.where(a > b, 0, shared)
 
 
 class MinimumBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g, a, b):
-        return (g * (F.mask(a < b, g) + F.mask(a == b, g) * 0.5),
-                g * (F.mask(b < a, g) + F.mask(a == b, g) * 0.5))
+        shared = F.where(a == b, g / 2, g)  # as for maximum, the other way round
+        return F.where(a > b, 0, shared), F.where(a < b, 0, shared)
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:

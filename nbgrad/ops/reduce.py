@@ -133,6 +133,10 @@ class MeanBackward1(Node):
         return (F.expand(_unreduce(F, g / n, shape, dims, keepdim), shape),)
 
 
+# Counts up to 2**24 are exact in float32 (float16's 2048 is too few to be worth a case).
+_EXACT_COUNT = 1 << 24
+
+
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """The average of the elements (of the dimensions ``dim``); floating point only."""
     check_tensor(input, "mean")
@@ -150,7 +154,13 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
             # np.mean's own arithmetic, without its Python wrapper: the sum in the result
             # dtype, divided by the count as an intp, cast back to that dtype
             total = np.add.reduce(x, axis=None, dtype=out.numpy)
-            data = np.asarray(total.dtype.type(total / np.intp(n)))
+            if n <= _EXACT_COUNT and out is not _dtype.float16:
+                # The same number, quicker: divided by a Python int (weakly typed, so the
+                # division is in float32) or in float64 and rounded to float32, the quotient
+                # of two exact float32 values is the same correctly rounded number.
+                data = np.asarray(total / n)
+            else:
+                data = np.asarray(total.dtype.type(total / np.intp(n)))
         else:
             data = np.asarray(np.mean(x, dtype=out.numpy))  # nan, with NumPy's warning
         return record(MeanBackward0, data, (input,), (x.shape, n), broadcast=data.dtype != x.dtype)
@@ -191,8 +201,10 @@ class MaxBackward1(Node):
     __slots__ = ()
 
     def vjp(self, F, g, x, result):
-        winners = F.mask(x == result, g)
-        return (winners * (g / F.sum(winners, None)),)
+        # torch's evenly_distribute_backward: a nan maximum belongs to the nan elements, and
+        # the rest get exactly 0 (where, not a product: g may be inf or nan)
+        won = (x != x) if result != result else (x == result)
+        return (F.where(won, g / F.sum(F.mask(won, g), None), 0),)
 
 
 class MinBackward1(MaxBackward1):
