@@ -156,12 +156,14 @@ def mlp_loss(t: ModuleType, p: dict[str, Any], c: dict[str, Any]) -> Any:
 
 
 def sgd(t: ModuleType, params: list[Any]) -> None:
-    """One SGD update, then the gradients zeroed in place (as ``optimizer.zero_grad`` did
-    before set_to_none became the default)."""
+    """One SGD update, then the gradients cleared to None, as torch 2's (and nbgrad's)
+    ``optimizer.zero_grad()`` does by default: the next backward then stores each gradient
+    instead of adding it into zeros, in torch as in nbgrad (bench/training.py's loop does
+    the same through the optimizers)."""
     with t.no_grad():
         for p in params:
             p.sub_(LR * p.grad)
-            p.grad.zero_()
+            p.grad = None
 
 
 Timed = Callable[[], tuple[float, ...]]
@@ -627,7 +629,8 @@ def report(cfg: Config, results: dict[str, dict[str, Any]], threads: int | None,
         f"of {cfg.logreg_inner} and {cfg.mlp_inner} steps. 4: {cfg.long_repeats} runs. The "
         "garbage collector stays on, as in real use.",
         "- A step is forward, loss.backward(), then under no_grad `p.sub_(lr * p.grad)` and "
-        "`p.grad.zero_()` for every parameter. float32 throughout; seed 0.",
+        "`p.grad = None` (what torch 2's `optimizer.zero_grad()` does by default) for every "
+        "parameter. float32 throughout; seed 0.",
         "- NumPy floor: the same forward on NumPy float32 arrays (scalars in 1 and 4) and the "
         "backward derived by hand, op by op, for the inputs that need it; no graph.",
         f"- Memory (4c): peak = {memory}; baseline taken after imports, setup and two "
