@@ -408,6 +408,18 @@ class _NumpyNamespace:
         return np.sign(x) if kind != "b" else np.array(x, copy=True)  # a bool is its own sign
 
     @staticmethod
+    def keep(cond: Any, g: Any) -> Any:
+        """``g`` where ``cond`` holds and 0 elsewhere, as torch's where and masked_fill give
+        it: unlike ``g * cond``, an inf or nan in ``g`` does not leak into the zeros."""
+        # np.where is several times slower than a product on large arrays (a random mask
+        # defeats its branches), so multiply, and mend only when the product holds a nan,
+        # which inf * 0 and nan * 0 always leave: vdot(out, out) is nan exactly then.
+        out = g * cond
+        if np.isnan(np.vdot(out, out)):
+            out = np.where(cond, g, 0)
+        return out
+
+    @staticmethod
     def mask(cond: Any, like: Any) -> Any:
         """A 0/1 array of ``like``'s dtype from a boolean condition."""
         return np.asarray(cond).astype(like.dtype)

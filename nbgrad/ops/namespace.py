@@ -33,6 +33,10 @@ class _TensorNamespace:
         return pointwise.where(_t(cond), a, b)
 
     @staticmethod
+    def keep(cond: Any, g: Tensor) -> Tensor:
+        return pointwise.where(_t(cond), g, 0)
+
+    @staticmethod
     def matmul(a: Tensor, b: Tensor) -> Tensor:
         from nbgrad.ops.linalg import matmul
 

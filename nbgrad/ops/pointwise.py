@@ -375,9 +375,10 @@ class ReluBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g, result):
-        # the slope is 1 where the output is positive, else 0 (torch's threshold_backward:
-        # a nan output passes the gradient on, a masked inf or nan gradient becomes 0)
-        return (F.where(result <= 0, 0, g),)
+        # The slope is 1 where the output is positive, else 0. torch's threshold_backward masks
+        # where result <= 0, so a nan output passes the gradient on: for an output that is
+        # never negative, that is result != 0.
+        return (F.keep(result != 0, g),)
 
 
 def relu(input: Tensor) -> Tensor:
@@ -394,16 +395,16 @@ class ClampBackward1(Node):
         keep = (x >= lo) if hi is None else (x <= hi) if lo is None else (x >= lo) & (x <= hi)
         # where, not a product with the mask: as in torch, a clamped element gets 0 even when
         # the incoming gradient is inf or nan
-        return (F.where(keep, g, 0),)
+        return (F.keep(keep, g),)
 
 
 class ClampBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g, x, lo, hi):
-        d_lo = None if lo is None else F.where(x < lo, g, 0)
-        d_hi = None if hi is None else F.where(x > hi, g, 0)
-        return F.where(_between(x, lo, hi), g, 0), d_lo, d_hi
+        d_lo = None if lo is None else F.keep(x < lo, g)
+        d_hi = None if hi is None else F.keep(x > hi, g)
+        return F.keep(_between(x, lo, hi), g), d_lo, d_hi
 
 
 def _between(x: Any, lo: Any, hi: Any) -> Any:
@@ -457,7 +458,7 @@ class MaximumBackward0(Node):
         # torch's formula: ties share the gradient equally, the smaller side gets 0, and
         # where a nan makes every comparison false, both sides get all of it
         shared = F.where(a == b, g / 2, g)
-        return F.where(a < b, 0, shared), F.where(a > b, 0, shared)
+        return F.keep(~(a < b), shared), F.keep(~(a > b), shared)
 
 
 class MinimumBackward0(Node):
@@ -465,7 +466,7 @@ class MinimumBackward0(Node):
 
     def vjp(self, F, g, a, b):
         shared = F.where(a == b, g / 2, g)  # as for maximum, the other way round
-        return F.where(a > b, 0, shared), F.where(a < b, 0, shared)
+        return F.keep(~(a > b), shared), F.keep(~(a < b), shared)
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:

@@ -204,7 +204,7 @@ class MaxBackward1(Node):
         # torch's evenly_distribute_backward: a nan maximum belongs to the nan elements, and
         # the rest get exactly 0 (where, not a product: g may be inf or nan)
         won = (x != x) if result != result else (x == result)
-        return (F.where(won, g / F.sum(F.mask(won, g), None), 0),)
+        return (F.keep(won, g / F.sum(F.mask(won, g), None)),)
 
 
 class MinBackward1(MaxBackward1):
