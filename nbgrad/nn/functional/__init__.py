@@ -1,0 +1,60 @@
+"""``nbgrad.nn.functional``: the operations layers are made of, and the loss functions.
+
+As in ``nbgrad.ops``, each op that torch records as a node of its own sits beside its
+backward formula (``MseLossBackward0``, ``NllLossBackward0``, ...), so printed ``grad_fn``s
+match torch's. Read ``vjp`` as the derivative: ``MseLossBackward0.vjp`` returns
+``2 (x - y) / n`` times the incoming gradient. ``F`` is NumPy for a plain backward and nbgrad
+under ``create_graph=True``; only arithmetic operators and ``F``'s functions are used, so the
+same formula serves both.
+
+Every loss is written in its numerically stable form: cross entropy through log-softmax (a
+log-sum-exp), the logits form of binary cross entropy through ``log1p(exp(-|x|))``, and the
+probability form with its logs clamped at -100, as torch clamps them.
+
+The package holds one part per module: ``_linear`` (``linear``), ``_activations``,
+``_dropout``, ``_loss_checks`` (what the losses share: the reduction and the checks of
+their arguments), ``_mse``, ``_binary_cross_entropy`` (on probabilities and on logits),
+``_log_likelihood`` (``nll_loss``) and ``_cross_entropy``; ``_common`` holds the small
+helpers they all use.
+"""
+
+from nbgrad.nn.functional._activations import (
+    LeakyReluBackward0 as LeakyReluBackward0,
+)
+from nbgrad.nn.functional._activations import (
+    leaky_relu,
+    log_softmax,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
+from nbgrad.nn.functional._binary_cross_entropy import (
+    BinaryCrossEntropyBackward0 as BinaryCrossEntropyBackward0,
+)
+from nbgrad.nn.functional._binary_cross_entropy import (
+    BinaryCrossEntropyWithLogitsBackward0 as BinaryCrossEntropyWithLogitsBackward0,
+)
+from nbgrad.nn.functional._binary_cross_entropy import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+)
+from nbgrad.nn.functional._cross_entropy import DivBackward1 as DivBackward1
+from nbgrad.nn.functional._cross_entropy import cross_entropy
+from nbgrad.nn.functional._dropout import dropout
+from nbgrad.nn.functional._linear import AddmmBackward0 as AddmmBackward0
+from nbgrad.nn.functional._linear import _addmm_weight_t as _addmm_weight_t
+from nbgrad.nn.functional._linear import linear
+from nbgrad.nn.functional._log_likelihood import NllLoss2DBackward0 as NllLoss2DBackward0
+from nbgrad.nn.functional._log_likelihood import NllLossBackward0 as NllLossBackward0
+from nbgrad.nn.functional._log_likelihood import _nll_loss as _nll_loss
+from nbgrad.nn.functional._log_likelihood import nll_loss
+from nbgrad.nn.functional._loss_checks import _legacy_reduction as _legacy_reduction
+from nbgrad.nn.functional._mse import MseLossBackward0 as MseLossBackward0
+from nbgrad.nn.functional._mse import mse_loss
+
+__all__ = [
+    "linear", "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "dropout",
+    "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
+    "cross_entropy",
+]

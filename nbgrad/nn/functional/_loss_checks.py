@@ -1,0 +1,72 @@
+"""What the losses share: torch's reading of ``reduction`` (and of the deprecated
+``size_average`` and ``reduce``), the reduction itself, and torch's checks of their
+arguments."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from nbgrad._tensor import Tensor
+from nbgrad.ops._core import check_broadcast
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _check_reduction(reduction: str) -> str:
+    """``reduction`` as torch reads it (``_Reduction.get_enum``): the deprecated
+    ``"elementwise_mean"`` is ``"mean"`` with a warning; anything else unknown is an error.
+    Called only when ``reduction`` is not one of ``_REDUCTIONS``."""
+    if reduction == "elementwise_mean":
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
+                      "instead.", UserWarning, stacklevel=3)
+        return "mean"
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _legacy_reduction(size_average: Any, reduce: Any) -> str:
+    """The reduction the deprecated ``size_average`` and ``reduce`` ask for (either given
+    overrides ``reduction``), with torch's warning (``_Reduction.legacy_get_string``)."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{ret}' instead.", UserWarning, stacklevel=3)
+    return ret
+
+
+def _reduce(per: np.ndarray, reduction: str) -> np.ndarray:
+    # np.add.reduce(per, None) is what per.sum() calls, minus a Python wrapper
+    if reduction == "mean":
+        return np.asarray(np.add.reduce(per, None) / per.size, dtype=per.dtype)
+    if reduction == "sum":
+        return np.asarray(np.add.reduce(per, None))
+    return per
+
+
+def _scale(g: Any, reduction: str, n: int) -> Any:
+    """The incoming gradient as it reaches each element of the unreduced loss."""
+    return g * (1.0 / n) if reduction == "mean" else g
+
+
+def _as_target(target: Any) -> Tensor:
+    """What torch's Python code says when it calls ``.size()`` on a non-tensor argument."""
+    if not isinstance(target, Tensor):
+        raise AttributeError(f"'{type(target).__name__}' object has no attribute 'size'")
+    return target
+
+
+def _check_inplace_broadcast(out: np.ndarray, other: np.ndarray) -> None:
+    """torch's errors for ``out.mul_(other)`` (or ``add_``) when ``other`` does not broadcast
+    to ``out``'s shape."""
+    check_broadcast(out, other)
+    if other.ndim > out.ndim:
+        shape = np.broadcast_shapes(out.shape, other.shape)
+        raise RuntimeError(
+            f"output with shape {list(out.shape)} doesn't match the broadcast shape "
+            f"{list(shape)}"
+        )
