@@ -28,7 +28,8 @@ wrap_dim = _wrap_dim
 
 _new = object.__new__
 _next_seq = _sequence.__next__
-_NUMBERS = (float, int)
+# Saved values that are neither tensors nor arrays: nothing to convert or to watch
+_PLAIN = frozenset((type(None), bool, int, float, tuple, str))
 
 
 def record(
@@ -93,39 +94,46 @@ def record(
     # changed), unless several tensors were saved at nonzero versions (see
     # Node._check_versions). The common shapes of ``saved`` take a short path.
     n = len(saved)
-    s = saved[0] if n else None
-    if n == 1 and (s is RESULT or s.__class__ is Tensor):  # most unary ops
-        if s is RESULT:
+    tensor = None  # the one tensor saved beside plain values, for the short paths
+    if n == 1:
+        s = saved[0]
+        if s is RESULT:  # most unary ops
             node._plain = (data,)
             node._obox = out._version = [0]
             node._oexp = node._versions = 0
-        else:
+            node._epoch = _EPOCH[0]
+            node._frees = True
+        elif s.__class__ is Tensor:
+            tensor = s
             node._plain = (s._data,)
-            box = s._version
-            node._versions = 0 if box is None else box[0]
-        node._epoch = _EPOCH[0]
-        node._frees = True
-    elif n == 2 and (
-        (s.__class__ is Tensor and (saved[1] is None or saved[1].__class__ in _NUMBERS))
-        or (saved[1].__class__ is Tensor and (s is None or s.__class__ in _NUMBERS))
-    ):  # one tensor beside a number or nothing: x ** 2, or a product that saved one factor
-        if s.__class__ is Tensor:
-            node._plain = (s._data, saved[1])
+        elif s.__class__ in _PLAIN:
+            n = 0
         else:
-            s = saved[1]
-            node._plain = (saved[0], s._data)
-        box = s._version
+            _note_saved(node, saved, data, out)
+    elif n == 2:
+        s, s1 = saved
+        c, c1 = s.__class__, s1.__class__
+        if c is Tensor and c1 in _PLAIN:  # x ** 2, or a product that saved one factor
+            tensor = s
+            node._plain = (s._data, s1)
+        elif c1 is Tensor and c in _PLAIN:
+            tensor = s1
+            node._plain = (s, s1._data)
+        elif c in _PLAIN and c1 in _PLAIN:  # a factor, a shape and a count...
+            n = 0
+        else:
+            _note_saved(node, saved, data, out)
+    elif n:
+        _note_saved(node, saved, data, out)
+    if tensor is not None:
+        box = tensor._version
         node._versions = 0 if box is None else box[0]
         node._epoch = _EPOCH[0]
         node._frees = True
-    else:
+    elif not n:  # only plain values (alpha, a factor, a shape): nothing to convert or watch
         node._plain = saved
         node._versions = None
         node._frees = node_cls.numbers_are_saved
-        if n > 2 or (n and s.__class__ not in _NUMBERS and _needs_noting(s)) or (
-                n == 2 and _needs_noting(saved[1])):
-            _note_saved(node, saved, data, out)
-        # else only plain values (alpha, a factor, a shape): nothing to convert or to watch
     fix = None
     if broadcast:
         shape, dt = data.shape, data.dtype
@@ -143,14 +151,10 @@ def record(
     return out
 
 
-def _needs_noting(v: Any) -> bool:
-    """Whether a saved value is a tensor, the output or an array (see _note_saved)."""
-    return v is RESULT or v.__class__ is np.ndarray or isinstance(v, Tensor)
-
-
 def _note_saved(node: Node, saved: tuple, data: Any, out: Tensor) -> None:
-    """``record``'s general case: any mix of tensors, the output and plain values."""
+    """``record``'s general case: any mix of tensors, the output, arrays and plain values."""
     plain = None
+    frees = node.numbers_are_saved
     total = 0
     tensors = 0
     for i, s in enumerate(saved):
@@ -167,14 +171,18 @@ def _note_saved(node: Node, saved: tuple, data: Any, out: Tensor) -> None:
             node._obox = version_box(out)
             node._oexp = 0
         elif s.__class__ is np.ndarray:
-            node._frees = True
-    if plain is not None:
+            frees = True
+    if plain is None:
+        node._plain = saved
+        node._versions = None
+    else:
         node._plain = tuple(plain)
-        node._frees = True
+        frees = True
         if tensors > 1 and total:
             total = tuple([version_of(s) if isinstance(s, Tensor) else None for s in saved])
         node._versions = total
         node._epoch = _EPOCH[0]
+    node._frees = frees
 
 
 def check_tensor(x: Any, fn: str, arg: str = "input", pos: int = 1) -> Tensor:
