@@ -14,7 +14,9 @@ run; and, in the full run, with an empty cache too).
 
 The graphs are a Python loop of layers, ``h = tanh(h * w + b)``: five nodes a layer. A
 1,000-node graph is drawn twice: as ``draw`` draws it by default (folded to its node budget
-of 300) and in full (``budget=2000``).
+of 300) and in full (``budget=2000``). Each graph is timed laid out afresh (its first drawing)
+and drawn again (the WebAssembly renderer keeps the layout of a graph whose labels changed
+only in their digits: see nbgrad/viz/layouts.py); the targets are judged on the first.
 
 Targets: a 30-node graph under 10 ms, a 1,000-node graph under 300 ms, the first drawing in
 a new process under 300 ms.
@@ -34,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import nbgrad  # noqa: E402
+from nbgrad.viz import layouts  # noqa: E402
 from nbgrad.viz import render as render_mod  # noqa: E402
 
 TARGETS_MS = {30: 10.0, 1000: 300.0, "first": 300.0}
@@ -68,11 +71,15 @@ def layers(nodes: int) -> nbgrad.Tensor:
 
 
 def timed_ms(h: nbgrad.Tensor, renderer: str, repeats: int,
-             budget: int) -> tuple[float, float, float, int]:
+             budget: int, fresh: bool = False) -> tuple[float, float, float, int]:
     """Median and fastest time of ``draw(h).svg()``, the median CPU time this process
-    spent on it, and how many nodes were drawn."""
+    spent on it, and how many nodes were drawn. ``fresh``: every run lays the graph out
+    again (the kept layouts of ``nbgrad.viz.layouts`` forgotten first), as a graph of a new
+    shape is."""
     times, cpu, drawn = [], [], 0
     for _ in range(repeats):
+        if fresh:
+            layouts.clear()
         start, start_cpu = time.perf_counter(), time.process_time()
         g = nbgrad.draw(h, budget=budget, names=False)
         g.svg(renderer)
@@ -115,12 +122,19 @@ def main(argv: list[str] | None = None) -> int:
             h = layers(size)
             runs = [("", 300)] if size < 1000 else [(" (folded to the budget)", 300),
                                                      (" (in full, budget=2000)", 2000)]
+            # Laid out afresh (a graph drawn for the first time), and drawn again with its
+            # layout kept (a re-run cell, a slider, a training step: the same graph with new
+            # numbers). The targets are judged on the first, the stricter reading; in this
+            # benchmark the second draws the same numbers, so it is the fastest a redraw gets.
+            runs = [(what + ", laid out afresh", budget) for what, budget in runs] + [
+                (what + ", redrawn with its layout kept", budget) for what, budget in runs]
             for what, budget in runs:
                 reps = repeats if size < 1000 else max(1, repeats // 3)
-                ms, fastest, cpu, drawn = timed_ms(h, renderer, reps, budget)
+                ms, fastest, cpu, drawn = timed_ms(h, renderer, reps, budget,
+                                                   fresh="afresh" in what)
                 line = (f"  {size:>5,}-node graph, {drawn:>5,} drawn{what}: {ms:8.1f} ms"
                         f" (fastest {fastest:.1f}, cpu {cpu:.1f})")
-                if size in TARGETS_MS and (size < 1000 or budget == 300):
+                if size in TARGETS_MS and (size < 1000 or budget == 300) and "afresh" in what:
                     line += " " + verdict(ms, TARGETS_MS[size])
                 print(line, flush=True)
         firsts = [first_render(renderer, None) for _ in range(1 if args.quick else 3)]

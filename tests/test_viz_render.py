@@ -304,3 +304,26 @@ def test_the_unchecked_calls_draw_what_the_checked_ones_do():
     with pytest.raises(RenderError, match="Graphviz could not render"):
         w._session.render("digraph { a -> }", "svg")
     assert w._session.render("digraph { a -> b }", "svg").startswith(b"<?xml")
+
+
+def test_kept_layout_gives_the_svg_graphviz_writes() -> None:
+    """A graph drawn again with new numbers reuses its layout (nbgrad.viz.layouts): the
+    SVG must be byte for byte the one Graphviz writes for the new DOT text."""
+    if "wasm" not in render_mod.available():
+        pytest.skip("no WebAssembly Graphviz")
+    from nbgrad.viz import layouts
+
+    def net(scale: float) -> torch.Tensor:
+        h = torch.tensor(0.5 * scale, requires_grad=True)
+        for i in range(4):
+            w = torch.tensor(-0.9 * scale * (i + 1), requires_grad=True)
+            h = torch.tanh(h * w + torch.tensor(1e-5 * scale, requires_grad=True))
+        h.backward()
+        return h
+
+    layouts.clear()
+    for kw in ({}, {"direction": "TB"}, {"grads": False}):
+        for scale in (1.0, 1.3, 1.7):
+            g = torch.draw(net(scale), names=False, legend=False, **kw)
+            assert g.svg("wasm") == render_mod.render(g.source, "svg", "wasm").decode()
+    assert layouts._kept  # the layouts were kept and reused

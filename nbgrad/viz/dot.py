@@ -69,7 +69,7 @@ class Theme:
     borders: dict[str, str]
     scale: tuple[str, ...]  # one colour per gradient bucket, small to large
     bad: str  # nan / inf
-    font: str = "Helvetica,Arial,sans-serif"
+    font: str = "Helvetica"  # a name in Graphviz's metric table: text is sized as drawn
 
 
 THEMES: dict[str, Theme] = {

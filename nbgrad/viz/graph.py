@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from nbgrad.viz import layouts as _layouts
 from nbgrad.viz import names as _names
 from nbgrad.viz.dot import THEMES, Direction, Options, legend_dot, legend_key, to_dot
 from nbgrad.viz.model import GraphModel
@@ -60,11 +61,11 @@ class Graph:
         if renderer not in self._svg:
             o = self._options
             if not o.legend:
-                text = render(self.source, "svg", renderer).decode("utf-8")
+                text = _svg(self.source, renderer)
             else:
                 below = o.direction in ("LR", "RL")
                 plain = to_dot(self.model, o, legend=False)
-                text = beside(render(plain, "svg", renderer).decode("utf-8"),
+                text = beside(_svg(plain, renderer),
                               _legend_svg(legend_key(self.model, o), below, renderer),
                               below, THEMES[o.theme].background)
             self._svg[renderer] = text
@@ -109,6 +110,15 @@ class Graph:
         except RenderError as exc:  # show the reason in the cell rather than a traceback
             bundle["text/plain"] += f"\n{exc}"
         return bundle
+
+
+def _svg(dot: str, renderer: str | None) -> str:
+    """The SVG of ``dot``. The WebAssembly Graphviz lays out a graph again only when more
+    than the digits of its labels changed (``layouts``): its text widths come from a table
+    in which all digits are as wide. The system's dot measures real fonts: not for it."""
+    if pick(renderer, "svg") != "wasm":
+        return render(dot, "svg", renderer).decode("utf-8")
+    return _layouts.svg(dot, lambda text: render(text, "svg", "wasm").decode("utf-8"))
 
 
 _LEGENDS: dict[tuple, str] = {}

@@ -119,6 +119,9 @@ def convert(svg: str, format: str) -> bytes:  # noqa: A002
             f"{fmt.upper()} itself: apt-get install graphviz (Debian, Ubuntu), brew install "
             "graphviz (macOS) or conda install graphviz. SVG needs neither: save as .svg."
         ) from None
+    # Graphviz names the generic family of its Helvetica "sans-Serif": browsers read CSS
+    # keywords in any case, resvg only in lower case (else it finds no font at all).
+    svg = svg.replace(',sans-Serif"', ',Arial,sans-serif"')
     try:
         if fmt == "png":
             return bytes(vl_convert.svg_to_png(svg))
