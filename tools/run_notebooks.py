@@ -91,6 +91,16 @@ def coalesce_streams(cell: nbformat.NotebookNode) -> None:
     cell.outputs = merged
 
 
+def relative_paths(cell: nbformat.NotebookNode, root: Path = ROOT) -> None:
+    """Name the files of this checkout in stored tracebacks by their place in the repository
+    (``nbgrad/_tensor.py``), not on this machine: the stored lesson must not depend on where
+    it was run."""
+    prefix = str(root) + "/"
+    for o in cell.get("outputs", []):
+        if o.output_type == "error":
+            o.traceback = [line.replace(prefix, "") for line in o.traceback]
+
+
 def execute(path: Path, timeout: int = 300) -> tuple[nbformat.NotebookNode, float]:
     """Run the notebook at ``path`` in a fresh kernel; return it with its outputs, and the
     seconds it took (kernel start included)."""
@@ -111,6 +121,7 @@ def execute(path: Path, timeout: int = 300) -> tuple[nbformat.NotebookNode, floa
     for cell in nb.cells:
         if cell.cell_type == "code":
             coalesce_streams(cell)
+            relative_paths(cell)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)",
                                  "language": "python", "name": "python3"}
     info = nb.metadata.get("language_info", {})
