@@ -158,11 +158,16 @@ def _note_saved(node: Node, saved: tuple, data: Any, out: Tensor) -> None:
     total = 0
     tensors = 0
     for i, s in enumerate(saved):
-        if isinstance(s, Tensor):
+        c = s.__class__
+        if c in _PLAIN:
+            continue
+        if c is Tensor or isinstance(s, Tensor):
             if plain is None:
                 plain = list(saved)
             plain[i] = s._data
-            total += version_of(s)
+            box = s._version
+            if box is not None:
+                total += box[0]
             tensors += 1
         elif s is RESULT:
             if plain is None:
@@ -170,7 +175,7 @@ def _note_saved(node: Node, saved: tuple, data: Any, out: Tensor) -> None:
             plain[i] = data
             node._obox = version_box(out)
             node._oexp = 0
-        elif s.__class__ is np.ndarray:
+        elif c is np.ndarray:
             frees = True
     if plain is None:
         node._plain = saved
