@@ -9,12 +9,19 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from nbgrad import _dtype
+from nbgrad._size_args import (
+    _RANDINT_OVERLOADS,
+    _RANDOM_OVERLOADS,
+    _is_index,
+    _size,
+    _sized,
+    _tp_name,
+)
 from nbgrad._tensor import Tensor, _wrap
 
 __all__ = [
@@ -179,40 +186,24 @@ def from_numpy(array: np.ndarray) -> Tensor:
 # --- filled -------------------------------------------------------------------------------
 
 
-def _size(size: tuple) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], Sequence):
-        size = tuple(size[0])
-    for s in size:
-        if not isinstance(s, int | np.integer) or isinstance(s, bool):
-            raise TypeError(
-                f"zeros(): argument 'size' (position 1) must be tuple of ints, but found element "
-                f"of type {type(s).__name__} at pos 0"
-            )
-        if s < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {s}: {list(size)}"
-            )
-    return tuple(int(s) for s in size)
-
-
 def _float(dtype: _dtype.dtype | None) -> np.dtype:
     return (dtype or _dtype.get_default_dtype()).numpy
 
 
 def zeros(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(_size(size), dtype=_float(dtype)), requires_grad)
+    return _finish(np.zeros(_size(size, "zeros"), dtype=_float(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(_size(size), dtype=_float(dtype)), requires_grad)
+    return _finish(np.ones(_size(size, "ones"), dtype=_float(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """Uninitialised in torch; zeros here, so that lessons stay deterministic."""
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    return _finish(np.zeros(_size(size, "empty"), dtype=_float(dtype)), requires_grad)
 
 
 def _scalar_dtype(value: Any) -> np.dtype:
@@ -228,7 +219,7 @@ def full(size: Any, fill_value: Any, *, dtype: _dtype.dtype | None = None, devic
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     np_dt = dtype.numpy if dtype is not None else _scalar_dtype(fill_value)
-    return _finish(np.full(_size((size,)), fill_value, dtype=np_dt), requires_grad)
+    return _finish(np.full(_sized(size, "full", 1), fill_value, dtype=np_dt), requires_grad)
 
 
 def _like(input: Tensor, dtype: _dtype.dtype | None) -> tuple[tuple[int, ...], np.dtype]:
@@ -356,14 +347,16 @@ def _rng(generator: Generator | None) -> np.random.Generator:
 def rand(*size: Any, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on ``[0, 1)``."""
-    data = _rng(generator).random(_size(size), dtype=np.float64).astype(_float(dtype))
+    shape = _size(size, "rand", _RANDOM_OVERLOADS)
+    data = _rng(generator).random(shape, dtype=np.float64).astype(_float(dtype))
     return _finish(data, requires_grad)
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal."""
-    data = _rng(generator).standard_normal(_size(size)).astype(_float(dtype))
+    shape = _size(size, "randn", _RANDOM_OVERLOADS)
+    data = _rng(generator).standard_normal(shape).astype(_float(dtype))
     return _finish(data, requires_grad)
 
 
@@ -381,17 +374,22 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
             generator: Generator | None = None, dtype: _dtype.dtype | None = None,
             device: Any = None) -> Tensor:
     """Integers in ``[low, high)``; ``randint(high, size)`` starts at 0."""
-    if size is None:
-        if high is None or not isinstance(high, Sequence):
-            raise TypeError("randint() missing required argument 'size'")
-        low, high, size = 0, low, high
-    elif high is None:
-        low, high = 0, low
+    if size is None and high is not None:  # randint(high, size): one signature fits, its words
+        low, high, size = 0, low, _sized(high, "randint", 2)
+    elif size is None or not (isinstance(size, tuple | list) and (
+            not size or _is_index(size[0]))):  # no signature fits: torch lists them all
+        got = ", ".join(_tp_name(a) for a in (low, high, size) if a is not None)
+        raise TypeError(f"randint() received an invalid combination of arguments - got ({got}), "
+                        f"but expected one of:\n{_RANDINT_OVERLOADS}")
+    else:
+        size = _sized(size, "randint", 3)
+        if high is None:
+            low, high = 0, low
     if low >= high:
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
-    data = _rng(generator).integers(low, high, _size((size,)), dtype=np.int64)
+    data = _rng(generator).integers(low, high, size, dtype=np.int64)
     return _wrap(data.astype(dtype.numpy) if dtype is not None else data)
 
 

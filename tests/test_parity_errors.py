@@ -627,6 +627,41 @@ def test_matmul_mismatch(code: str) -> None:
     _check(code, must_raise=True)
 
 
+_B = "b = dict(dtype=T.bool)\n"
+
+
+@cases(
+    mat_mat=_B + "T.ones(2, 3, **b) @ T.ones(3, 2, **b)",
+    vec_mat=_B + "T.ones(3, **b) @ T.ones(3, 2, **b)",
+    batch_mat=_B + "T.ones(2, 2, 3, **b) @ T.ones(3, 2, **b)",
+    strided_batch_mat=_B + "T.ones(2, 2, 3, **b).transpose(0, 1) @ T.ones(3, 2, **b)",
+    mat_vec=_B + "T.ones(2, 3, **b) @ T.ones(3, **b)",
+    batch_vec=_B + "T.ones(2, 2, 3, **b) @ T.ones(3, **b)",
+    vec_vec=_B + "T.ones(3, **b) @ T.ones(3, **b)",
+    empty_vec_vec=_B + "T.ones(0, **b) @ T.ones(0, **b)",
+    mat_batch=_B + "T.ones(2, 3, **b) @ T.ones(2, 3, 2, **b)",
+    batch_batch=_B + "T.ones(2, 2, 3, **b) @ T.ones(2, 3, 2, **b)",
+    vec_batch=_B + "T.ones(3, **b) @ T.ones(2, 3, 2, **b)",
+    bool_batch_float=_B + "T.ones(2, 3, **b) @ T.ones(2, 3, 2)",
+    method=_B + "T.ones(2, 3, **b).matmul(T.ones(3, 2, **b))",
+    mm=_B + "T.mm(T.ones(2, 3, **b), T.ones(3, 2, **b))",
+    mv=_B + "T.mv(T.ones(2, 3, **b), T.ones(3, **b))",
+    dot=_B + "T.dot(T.ones(3, **b), T.ones(3, **b))",
+)
+def test_bool_matmul(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    empty_rows=_B + "out = T.ones(0, 3, **b) @ T.ones(3, 2, **b)",
+    empty_inner=_B + "out = T.ones(2, 0, **b) @ T.ones(0, 3, **b)",
+    empty_inner_vec=_B + "out = T.ones(2, 0, **b) @ T.ones(0, **b)",
+    empty_batch=_B + "out = T.ones(2, 0, 3, **b) @ T.ones(2, 3, 3, **b)",
+)
+def test_bool_matmul_of_nothing(code: str) -> None:
+    _check(code, must_raise=False)
+
+
 MATMUL_SHAPES = [(3,), (4,), (2, 3), (3, 2), (4, 2), (2, 2, 3), (2, 3, 2), (2, 4, 2), (3, 3, 2),
                  (1, 3, 2), (2, 1, 2, 3)]
 
@@ -741,6 +776,11 @@ def test_index_accepted(code: str) -> None:
     reshape_wrong_size="T.ones(2, 3).reshape(5)",
     negative_size="T.ones(2, 3).view(-2, 3)",
     negative_size_reshape="T.ones(2, 3).reshape(3, -3)",
+    flatten_0d_start="T.tensor(1.).flatten(1)",
+    flatten_0d_end="T.tensor(1.).flatten(0, 1)",
+    flatten_0d_negative="T.tensor(1.).flatten(-2)",
+    flatten_0d_function="T.flatten(T.tensor(1.), 0, -2)",
+    flatten_0d_module="T.nn.Flatten()(T.tensor(1.))",
 )
 def test_view_errors(code: str) -> None:
     _check(code, must_raise=True)
@@ -838,6 +878,86 @@ def test_tensor_from_data_accepted(code: str) -> None:
 )
 def test_other_errors(code: str) -> None:
     _check(code, must_raise=True)
+
+
+# --- sizes given to the creation functions ---------------------------------------------------
+# torch's argument parser reads ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])``; its words depend on
+# which of these it was given, and name the function.
+
+
+@cases(
+    float_alone="T.zeros(3.)",
+    float_second="T.zeros(4, 3.)",
+    float_second_in_tuple="T.zeros((4, 3.))",
+    float_first_in_list="T.zeros([4., 3])",
+    float_third="T.zeros(2, 3, 4.)",
+    ones_float="T.ones(3.)",
+    ones_float_second="T.ones(4, 3.)",
+    empty_float_second="T.empty(4, 3.)",
+    empty_float_alone="T.empty(3.)",
+    rand_float_second="T.rand(4, 3.)",
+    rand_float_alone="T.rand(3.)",
+    rand_float_in_list="T.rand([3., 2])",
+    randn_float_second="T.randn(4, 3.)",
+    full_float_second="T.full((4, 3.), 1.)",
+    full_float_alone="T.full(3., 1.)",
+    full_float_first="T.full([4., 3], 1.)",
+    full_int="T.full(3, 1.)",
+    full_none="T.full(None, 1.)",
+    full_bool_first="T.full((True,), 1.)",
+    full_float_tensor="T.full((2, T.tensor(3.)), 1.)",
+    full_tensor="T.full(T.tensor([2, 3]), 1.)",
+    zeros_negative="T.zeros(-4, 3)",
+    zeros_negative_tuple="T.zeros((3, -4))",
+    zeros_negative_after_zero="T.zeros(0, -1)",
+    bool_alone="T.zeros(True)",
+    none_alone="T.zeros(None)",
+    none_second="T.zeros(2, None)",
+    str_second="T.zeros(2, 'a')",
+    list_second="T.zeros(2, [3])",
+    numpy_float_second="T.zeros(2, np.float64(3))",
+    numpy_float_alone="T.zeros(np.float64(3))",
+    numpy_vector_second="T.zeros(2, np.array([3]))",
+    numpy_bool_second="T.zeros(2, np.bool_(True))",
+    float_tensor_second="T.zeros(2, T.tensor(3.))",
+    long_tensor_of_two_second="T.zeros(2, T.tensor([3, 4]))",
+    bool_tensor_second="T.zeros(2, T.tensor(True))",
+    tensor_of_sizes="T.zeros(T.tensor([2, 3]))",
+    float_tensor_then_int="T.zeros(T.tensor(2.), 3)",
+    range="T.zeros(range(3))",
+    set="T.zeros({2, 3})",
+    nothing="T.zeros()",
+    ones_nothing="T.ones()",
+    rand_nothing="T.rand()",
+    randn_tuple_and_int="T.randn((2, 3), 4)",
+    tuple_and_int="T.zeros((2,), 3)",
+    float_then_int="T.zeros(3., 4)",
+    randint_float_first="T.randint(3, (2., 3))",
+    randint_float_second="T.randint(3, (2, 3.))",
+    randint_low_high_float="T.randint(0, 3, (2, 3.))",
+    randint_low_high_float_first="T.randint(0, 3, (2., 3))",
+    randint_float_size="T.randint(3, 2.)",
+    randint_int_size="T.randint(0, 3, 2)",
+    randint_no_size="T.randint(3)",
+)
+def test_size_errors(code: str) -> None:
+    _check("import numpy as np\n" + code, must_raise=True)
+
+
+@cases(
+    bool_second="out = T.zeros(2, True)",
+    bool_second_in_list="out = T.ones([2, True])",
+    full_bool_second="out = T.full((2, True), 1.)",
+    long_tensor="out = T.zeros(T.tensor(3))",
+    long_tensor_second="out = T.zeros(2, T.tensor(3))",
+    long_tensor_of_one="out = T.zeros(T.tensor([3]))",
+    long_tensor_in_list="out = T.zeros([T.tensor(2), 3])",
+    full_long_tensor_in_list="out = T.full([T.tensor(3), 2], 1.)",
+    numpy_0d_second="out = T.zeros(2, np.array(3))",
+    numpy_0d_first="out = T.zeros(np.array(2), 3)",
+)
+def test_size_accepted(code: str) -> None:
+    _check("import numpy as np\n" + code, must_raise=False)
 
 
 # --- warnings ---------------------------------------------------------------------------------
@@ -982,6 +1102,11 @@ _F = "F = T.nn.functional\n"
     """,
     list_bias=_F + "F.linear(T.ones(2, 3), T.ones(4, 3), [1., 2., 3., 4.])",
     number_bias=_F + "F.linear(T.ones(2, 3), T.ones(4, 3), 1.0)",
+    module_float_in_features="T.nn.Linear(3., 4)",
+    module_float_out_features="T.nn.Linear(3, 4.)",
+    module_negative_out_features="T.nn.Linear(3, -4)",
+    module_negative_in_features="T.nn.Linear(-3, 4, bias=False)",
+    module_none="T.nn.Linear(3, None)",
 )
 def test_linear_errors(code: str) -> None:
     _check(code, must_raise=True)
@@ -1033,6 +1158,15 @@ def test_linear_errors(code: str) -> None:
 )
 def test_linear_accepted(code: str) -> None:
     _check(code, must_raise=False)
+
+
+@cases(
+    no_inputs="out = T.nn.Linear(0, 4).weight.shape",
+    no_outputs="out = T.nn.Linear(4, 0, bias=False).weight.shape",
+    kaiming_normal="out = T.nn.init.kaiming_normal_(T.ones(0, 3))",
+)
+def test_zero_element_init_warns(code: str) -> None:
+    _check(code, must_raise=False, must_warn=True)
 
 
 @cases(
@@ -1238,6 +1372,28 @@ def test_loss_accepted(code: str) -> None:
     dropout_list_eval="T.nn.functional.dropout([1.], training=False)",
     dropout_int="T.nn.functional.dropout(T.ones(2, dtype=T.int64), 0.5)",
     dropout_bool="T.nn.functional.dropout(T.ones(2, dtype=T.bool), 0.5)",
+    relu_bool="T.relu(T.tensor([True, False]))",
+    relu_bool_method="T.tensor([True]).relu()",
+    relu_bool_module="T.nn.ReLU()(T.tensor([True]))",
+    relu_bool_functional="T.nn.functional.relu(T.tensor(True), inplace=True)",
+    relu_bool_empty="T.relu(T.ones(0, dtype=T.bool))",
+    softmax_int_first_dim="T.softmax(T.ones(2, 3, dtype=T.int64), 0)",
+    softmax_int_middle_dim="T.nn.functional.softmax(T.ones(2, 3, 4, dtype=T.int64), 1)",
+    softmax_int_size_one_last="T.ones(2, 3, 1, dtype=T.int64).softmax(1)",
+    softmax_bool_first_dim="T.nn.Softmax(0)(T.ones(2, 3, dtype=T.bool))",
+    softmax_int_dim_out_of_range="T.softmax(T.ones(2, 3, dtype=T.int64), 5)",
+    log_softmax_int_first_dim="T.log_softmax(T.ones(2, 3, dtype=T.int64), 0)",
+    log_softmax_int_middle_dim="T.ones(2, 3, 4, dtype=T.int64).log_softmax(-2)",
 )
 def test_activation_errors(code: str) -> None:
     _check(code, must_raise=True)
+
+
+@cases(
+    flatten_0d="out = T.tensor(1.).flatten()",
+    flatten_0d_last="out = T.tensor(1., requires_grad=True).flatten(-1, 0)",
+    flatten_0d_module="out = T.nn.Flatten(0)(T.tensor(1.))",
+    softmax_int_of_nothing="out = T.softmax(T.ones(0, 3, dtype=T.int64), 0)",
+)
+def test_activation_and_flatten_accepted(code: str) -> None:
+    _check(code, must_raise=False)

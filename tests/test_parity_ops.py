@@ -450,6 +450,14 @@ def test_max_min(case: Case) -> None:
     Case("log_softmax-large", lambda T, a: T.log_softmax(a, 0), leaf([-1000.0, 0.0, 1000.0])),
     Case("cross-entropy-by-hand", lambda T, a: -T.log_softmax(a, 1)[[0, 1], [2, 0]].mean(),
          leaf(MAT)),
+    # over an empty dimension: an empty result, still recorded for backward
+    Case("softmax-empty-dim", lambda T, a: T.softmax(a, dim=1), leaf((2, 0))),
+    Case("softmax-empty-vector", lambda T, a: a.softmax(0), leaf((0,))),
+    Case("softmax-empty-first", lambda T, a: T.softmax(a, 0), leaf((0, 3))),
+    Case("softmax-empty-to-double", lambda T, a: T.softmax(a, -1, dtype=T.float64), leaf((2, 0))),
+    Case("softmax-empty-int", lambda T, a: T.softmax(a, 1), const((2, 0), dtype="int64")),
+    Case("log_softmax-empty", lambda T, a: T.log_softmax(a, dim=0), leaf((0,))),
+    Case("log_softmax-empty-dim", lambda T, a: a.log_softmax(-1), leaf((3, 0))),
 )
 def test_softmax(case: Case) -> None:
     _check(case)

@@ -8,6 +8,7 @@ differ). Every function works under ``no_grad`` and returns the tensor it filled
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -110,6 +111,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     """U(-b, b) with ``b = gain * sqrt(3 / fan)`` (He). ``Linear`` uses ``a = sqrt(5)``,
     which makes ``b = 1 / sqrt(fan_in)``."""
     if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound, generator)
@@ -118,6 +120,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu", generator: _Gen = None) -> Tensor:
     if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)

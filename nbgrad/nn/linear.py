@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from nbgrad import _dtype
-from nbgrad._tensor import Tensor, _wrap
+from nbgrad._creation import empty
+from nbgrad._tensor import Tensor
 from nbgrad.nn import functional as F
 from nbgrad.nn import init
 from nbgrad.nn.module import Module
@@ -29,10 +28,10 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        np_dt = (dtype or _dtype.get_default_dtype()).numpy
-        self.weight = Parameter(_wrap(np.empty((out_features, in_features), dtype=np_dt)))
+        # through nbgrad's empty, as torch goes through its own: bad sizes get its errors
+        self.weight = Parameter(empty((out_features, in_features), dtype=dtype))
         if bias:
-            self.bias = Parameter(_wrap(np.empty((out_features,), dtype=np_dt)))
+            self.bias = Parameter(empty(out_features, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

@@ -119,6 +119,17 @@ def _mv_error(mat: tuple, vec: int) -> RuntimeError:
     )
 
 
+_BOOL = np.dtype(np.bool_)
+
+
+def _check_kernel(a: np.ndarray, kernel: str, b: np.ndarray | None = None) -> None:
+    """torch has no bool kernel for any matrix product (NumPy has): refuse as it does. Its
+    mm, mv and bmm return before dispatching when an operand is empty (``b`` is given for
+    those), dot does not."""
+    if a.dtype.kind == "b" and (b is None or a.size and b.size):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def _check_shapes(input: Tensor, other: Tensor) -> type[Node]:
     """torch's error for incompatible operands (its words depend on which kernel its matmul
     picks: dot, mv, mm, or a batched bmm), else the node class torch would record."""
@@ -128,7 +139,8 @@ def _check_shapes(input: Tensor, other: Tensor) -> type[Node]:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {an}D and {bn}D"
         )
-    if an == 2 and bn == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype:
+    if (an == 2 and bn == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype
+            and a.dtype is not _BOOL):
         return MmBackward0  # the common case, decided without the general checks below
     a_grad, b_grad = input._requires_grad, other._requires_grad
     if an == 3 and bn == 3 and a.shape[0] != b.shape[0]:
@@ -151,6 +163,7 @@ def _check_shapes(input: Tensor, other: Tensor) -> type[Node]:
                 f"inconsistent tensor size, expected tensor [{k_a}] and src [{k_b}] to have the "
                 f"same number of elements, but got {k_a} and {k_b} elements respectively"
             )
+        _check_kernel(a, "dot")
         return DotBackward0
     fold = _folds(a, b, a_grad, b_grad)
     if an <= 2 and bn <= 2 or fold:
@@ -180,6 +193,7 @@ def _check_shapes(input: Tensor, other: Tensor) -> type[Node]:
                     f"expected m1 and m2 to have the same dtype, but got: "
                     f"{_MM_NAMES[first.dtype.name]} != {_MM_NAMES[second.dtype.name]}"
                 )
+        _check_kernel(a, "addmv_impl_cpu" if len(small) == 1 else "addmm_impl_cpu_", b)
         if an == 1 and bn == 2:
             return SqueezeBackward4
         if an == 2 and bn == 2:
@@ -199,6 +213,7 @@ def _check_shapes(input: Tensor, other: Tensor) -> type[Node]:
             f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k_a}] but "
             f"got: [{n}, {k_b}]."
         )
+    _check_kernel(a, "bmm", b)  # bmm picks its kernel by the left dtype, before comparing them
     if not same:
         raise RuntimeError(f"expected scalar type {_big(a)} but found {_big(b)}")
     return UnsafeViewBackward0
@@ -210,7 +225,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         check_tensor(input, "matmul")
         check_tensor(other, "matmul", "other", 2)
     a, b = input._data, other._data
-    if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype:
+    if (a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype
+            and a.dtype is not _BOOL):  # bool goes the slow way, to torch's error
         node = MmBackward0  # the common case (as in _check_shapes), without the call
         data = np.matmul(a, b)
     else:

@@ -384,7 +384,9 @@ class ReluBackward0(Node):
 def relu(input: Tensor) -> Tensor:
     check_tensor(input, "relu")
     x = input._data
-    data = np.maximum(x, 0) if x.dtype != np.bool_ else x
+    if x.dtype == np.bool_:  # torch's relu (a clamp_min(0)) has no meaning for bool
+        raise RuntimeError("Boolean inputs not supported for relu")
+    data = np.maximum(x, 0)
     return record(ReluBackward0, data, (input,), (RESULT,))
 
 

@@ -340,12 +340,21 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 # --- softmax ------------------------------------------------------------------------------
 
 
-def _float_only(input: Tensor, kernel: str) -> np.ndarray:
+def _softmax_input(input: Tensor, dim: int, name: str) -> tuple[np.ndarray | None, int]:
+    """The data and the wrapped ``dim`` for ``softmax``/``log_softmax``; ``None`` for an empty
+    input, which torch returns (as an empty copy) before it looks at the dtype."""
+    x = input._data
+    d = wrap_dim(dim, x.ndim)  # torch checks the dim first
+    if x.size == 0:
+        return None, d
     if not input.dtype.is_floating_point:
+        # torch has a kernel for the last dimension and one for the others: the error names
+        # the one it picked
+        kernel = f"{name}_lastdim_kernel_impl" if d >= x.ndim - 1 else f"{name}_kernel_impl"
         raise NotImplementedError(
             f'"{kernel}" not implemented for \'{_dtype._legacy_type_name(input.dtype)[:-6]}\''
         )
-    return as_float(input)
+    return as_float(input), d
 
 
 class SoftmaxBackward0(Node):
@@ -367,14 +376,15 @@ def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     check_tensor(input, "softmax")
     if dtype is not None:
         input = input.to(dtype)
-    x = _float_only(input, "softmax_lastdim_kernel_impl")
-    d = wrap_dim(dim, x.ndim)
-    if x.ndim == 0:
+    x, d = _softmax_input(input, dim, "softmax")
+    if x is None:
+        data = input._data.copy()
+    elif x.ndim == 0:
         data = np.ones_like(x)
     else:
         e = np.exp(x - np.maximum.reduce(x, axis=d, keepdims=True))
         data = np.divide(e, np.add.reduce(e, axis=d, keepdims=True), out=e)
-    return record(SoftmaxBackward0, data, (input,), (d if x.ndim else None, RESULT))
+    return record(SoftmaxBackward0, data, (input,), (d if data.ndim else None, RESULT))
 
 
 class LogSoftmaxBackward0(Node):
@@ -394,9 +404,10 @@ def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     check_tensor(input, "log_softmax")
     if dtype is not None:
         input = input.to(dtype)
-    x = _float_only(input, "log_softmax_lastdim_kernel_impl")
-    d = wrap_dim(dim, x.ndim)
-    if x.ndim == 0:
+    x, d = _softmax_input(input, dim, "log_softmax")
+    if x is None:
+        data = input._data.copy()
+    elif x.ndim == 0:
         data = np.zeros_like(x)
     else:
         # x.max and .sum are these ufunc reductions behind a Python wrapper; the log of the
@@ -404,7 +415,7 @@ def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
         shifted = x - np.maximum.reduce(x, axis=d, keepdims=True)
         total = np.add.reduce(np.exp(shifted), axis=d, keepdims=True)
         data = np.subtract(shifted, np.log(total, out=total), out=shifted)
-    return record(LogSoftmaxBackward0, data, (input,), (d if x.ndim else None, RESULT))
+    return record(LogSoftmaxBackward0, data, (input,), (d if data.ndim else None, RESULT))
 
 
 _ = builtins

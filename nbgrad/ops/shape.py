@@ -111,9 +111,9 @@ def reshape(input: Tensor, shape: Any) -> Tensor:
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     shape = input._data.shape
-    if not shape:
-        return reshape(input, (1,))
     start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
+    if not shape:  # a 0-d tensor takes dims 0 and -1 (as a 1-d one would), and becomes 1-d
+        return reshape(input, (1,))
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if start == end:
