@@ -50,9 +50,9 @@ def _order(roots: list[Node]) -> tuple[list[Node], dict[Node, int]]:
         for nxt in node._next:
             if nxt is None:
                 continue
-            if nxt.__class__ is AccumulateGrad:
+            if nxt.__class__ is AccumulateGrad:  # a leaf: counted, never walked
                 leaf_deps[nxt] = leaf_deps.get(nxt, 0) + 1
-            if nxt not in seen:
+            elif nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
     funcs.sort(key=_BY_SEQ, reverse=True)

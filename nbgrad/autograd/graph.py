@@ -226,7 +226,7 @@ class Node:
             # drawing; without ``_plain`` a second backward refuses, as in torch.
             for a in self._plain:  # the same values as arrays, in the same order
                 if a.__class__ is np.ndarray and a.size > KEEP_LIMIT:
-                    self._saved = tuple(s if _small(s) else None for s in self._saved)
+                    self._saved = tuple([s if _small(s) else None for s in self._saved])
                     break
             self._plain = None
         r = self.result
@@ -255,9 +255,16 @@ def _tensor_class() -> type:
     return _TENSOR[0]
 
 
+_PLAIN = frozenset((type(None), bool, int, float, tuple, str))
+
+
 def _small(v: Any) -> bool:
-    data = getattr(v, "_data", v)
-    return not (isinstance(data, np.ndarray) and data.size > KEEP_LIMIT)
+    """Whether a saved value is kept for the drawings after a backward."""
+    cls = v.__class__
+    if cls in _PLAIN:  # (getattr with a default costs an AttributeError on these)
+        return True
+    data = v if cls is np.ndarray else getattr(v, "_data", v)
+    return not (data.__class__ is np.ndarray and data.size > KEEP_LIMIT)
 
 
 def _modified_error(t: Any, version: int, expected: int, node: Node | None = None) -> RuntimeError:
@@ -286,11 +293,14 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable: Any) -> None:
-        super().__init__()
-        self._seq += 1 << 62  # torch runs accumulators as soon as they are ready
+        # Node.__init__'s slots, each written once: a leaf gets a new one in every graph
+        self._seq = next(_sequence) + (1 << 62)  # torch runs accumulators once ready
         self.variable = variable
         self._next = ()
-        self._saved = ()
+        self.result = self.grad_output = self.grad_inputs = None
+        self._saved = self._plain = ()
+        self._versions = self._fix = None
+        self._frees = False
 
     def name(self) -> str:
         return "nbgrad::autograd::AccumulateGrad"
