@@ -401,6 +401,9 @@ class Tensor:
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         return self._inplace(lambda a: clamp(a, min, max))
 
+    def relu_(self) -> Tensor:
+        return self._inplace(relu)
+
     def copy_(self, src: Tensor) -> Tensor:
         if not isinstance(src, Tensor):
             raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "

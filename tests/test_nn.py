@@ -10,6 +10,7 @@ import copy
 import math
 import warnings
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 import pytest
@@ -469,6 +470,39 @@ def test_activations_match_torch(torch, name: str) -> None:
     nout.backward(nbgrad.tensor(g))
     tout.backward(torch.tensor(g))
     np.testing.assert_allclose(nx.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+INPLACE = {
+    "F.relu": lambda m, x: m.nn.functional.relu(x, inplace=True),
+    "relu_": lambda m, x: x.relu_(),
+    "ReLU": lambda m, x: m.nn.ReLU(inplace=True)(x),
+    "F.leaky_relu": lambda m, x: m.nn.functional.leaky_relu(x, 0.1, inplace=True),
+    "leaky_relu-slope-0": lambda m, x: m.nn.functional.leaky_relu(x, 0.0, inplace=True),
+    "LeakyReLU": lambda m, x: m.nn.LeakyReLU(0.2, inplace=True)(x),
+    "leaky_relu-negative-slope": lambda m, x: m.nn.functional.leaky_relu(x, -0.1, inplace=True),
+    "dropout-p1": lambda m, x: m.nn.functional.dropout(x, 1.0, inplace=True),
+    "Dropout-eval": lambda m, x: m.nn.Dropout(0.5, inplace=True).eval()(x),
+}
+
+
+@pytest.mark.parametrize("name", INPLACE)
+def test_inplace_activations_match_torch(torch, name: str) -> None:
+    """``inplace=True`` writes into the input and returns it, recorded as torch records it;
+    a leaf that requires grad is refused."""
+    f = INPLACE[name]
+    assert _inplace_effects(nbgrad, f) == _inplace_effects(torch, f)
+
+
+def _inplace_effects(m: Any, f: Any) -> tuple:
+    a = m.tensor([[-1.5, 2.0, 0.0], [3.0, -0.5, 1.0]], requires_grad=True)
+    x = a * 1
+    out = f(m, x)
+    same, text = out is x, _nb_text(repr(x))
+    backward_error = _error(lambda: out.sum().backward())
+    leaf_error = _error(lambda: f(m, m.tensor([1.0], requires_grad=True)))
+    plain = m.tensor([-1.0, 2.0])
+    return (same, text, backward_error, None if a.grad is None else a.grad.tolist(), leaf_error,
+            f(m, plain) is plain, _nb_text(repr(plain)))
 
 
 def test_softmax_without_dim_warns_as_torch() -> None:

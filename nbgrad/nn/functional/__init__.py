@@ -22,6 +22,9 @@ from nbgrad.nn.functional._activations import (
     LeakyReluBackward0 as LeakyReluBackward0,
 )
 from nbgrad.nn.functional._activations import (
+    LeakyReluBackward1 as LeakyReluBackward1,
+)
+from nbgrad.nn.functional._activations import (
     leaky_relu,
     log_softmax,
     relu,

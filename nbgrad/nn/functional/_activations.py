@@ -15,12 +15,15 @@ from nbgrad.ops import relu as _relu
 from nbgrad.ops import sigmoid as _sigmoid
 from nbgrad.ops import softmax as _softmax
 from nbgrad.ops import tanh as _tanh
-from nbgrad.ops._core import Node, check_tensor, record
+from nbgrad.ops._core import RESULT, Node, check_tensor, record
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """``max(x, 0)``. (``inplace`` is accepted and computes out of place.)"""
-    return _relu(input)
+    """``max(x, 0)``; with ``inplace``, written into ``input`` and returned (``relu_``)."""
+    if not inplace:
+        return _relu(input)
+    check_tensor(input, "relu_")
+    return input.relu_()
 
 
 def _method_of(input: Any, name: str) -> None:
@@ -47,15 +50,46 @@ class LeakyReluBackward0(Node):
         return (g * (positive + (1 - positive) * slope),)
 
 
+class LeakyReluBackward1(Node):
+    """The in-place ``leaky_relu_``: its input is overwritten, so the slope is read from the
+    output's sign, which is the input's only for a slope that is not negative (torch's
+    check, made when the backward runs, as torch makes it)."""
+
+    __slots__ = ()
+
+    def vjp(self, F, g, result, slope):
+        if slope < 0:
+            raise RuntimeError(_NEGATIVE_SLOPE_INPLACE)
+        positive = F.mask(result > 0, g)
+        return (g * (positive + (1 - positive) * slope),)
+
+
+_NEGATIVE_SLOPE_INPLACE = (
+    "In-place leakyReLu backward calculation is triggered with a negative slope which is not "
+    "supported. This is caused by calling in-place forward function with a negative slope, "
+    "please call out-of-place version instead. File an issue at "
+    "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
+    "backward calculation with negative slope"
+)
+
+
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """``x`` where positive, ``negative_slope * x`` elsewhere."""
-    check_tensor(input, "leaky_relu")
+    """``x`` where positive, ``negative_slope * x`` elsewhere; with ``inplace``, written into
+    ``input`` and returned (``leaky_relu_``)."""
+    check_tensor(input, "leaky_relu_" if inplace else "leaky_relu")
+    if inplace:
+        return input._inplace(lambda a: _leaky_relu(a, negative_slope, LeakyReluBackward1))
+    return _leaky_relu(input, negative_slope, LeakyReluBackward0)
+
+
+def _leaky_relu(input: Tensor, slope: float, node: type[Node]) -> Tensor:
     x = input._data
     if x.dtype.kind not in "fc":
         raise NotImplementedError(
             f"\"leaky_relu_cpu\" not implemented for '{_name(input.dtype)}'")
-    data = np.where(x > 0, x, x * negative_slope).astype(x.dtype, copy=False)
-    return record(LeakyReluBackward0, data, (input,), (input, negative_slope))
+    data = np.where(x > 0, x, x * slope).astype(x.dtype, copy=False)
+    saved = (input, slope) if node is LeakyReluBackward0 else (RESULT, slope)
+    return record(node, data, (input,), saved)
 
 
 def _softmax_dim(ndim: int, name: str) -> int:

@@ -18,7 +18,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not isinstance(input, Tensor):
-        check_tensor(input, "dropout")
+        check_tensor(input, "dropout_" if inplace else "dropout")
     if not training or p == 0.0:
         return input
     x = input._data
@@ -32,4 +32,4 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     else:
         keep = default_generator.rng.random(x.shape) >= p
         mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
-    return mul(input, _wrap(mask))
+    return input.mul_(_wrap(mask)) if inplace else mul(input, _wrap(mask))
