@@ -47,7 +47,7 @@ def _wrap(data: Any, requires_grad: bool = False, grad_fn: Any = None) -> Tensor
     t._requires_grad = requires_grad
     t.grad_fn = grad_fn
     t._grad = None
-    t._version = None  # made when first needed: graph.version_box
+    t._vbox = None  # made when first needed: graph.version_box
     t._hooks = None
     t._acc = None
     t._base = None
@@ -61,7 +61,7 @@ class Tensor:
     """
 
     __slots__ = (
-        "_data", "_requires_grad", "grad_fn", "_grad", "_version", "_hooks", "_acc", "_base",
+        "_data", "_requires_grad", "grad_fn", "_grad", "_vbox", "_hooks", "_acc", "_base",
         "__weakref__",
     )
     __array_priority__ = 1000  # numpy scalars on the left defer to our operators
@@ -109,6 +109,13 @@ class Tensor:
     @property
     def device(self) -> str:
         return "cpu"
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's memory was written in place, as torch's ``_version``
+        counts (views and detached tensors share the count)."""
+        box = self._vbox
+        return 0 if box is None else box[0]
 
     @property
     def is_leaf(self) -> bool:
@@ -213,7 +220,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same numbers (shared memory and version counter), cut off from the graph."""
         t = _wrap(self._storage())
-        t._version = version_box(self)
+        t._vbox = version_box(self)
         return t
 
     def detach_(self) -> Tensor:
@@ -350,7 +357,7 @@ class Tensor:
             self.grad_fn = result.grad_fn
             self._requires_grad = True
             result.grad_fn.result = data
-            result.grad_fn._rebind_output(self._version)
+            result.grad_fn._rebind_output(self._vbox)
         return self
 
     def _inplace(self, op: Callable, *others: Any) -> Tensor:

@@ -713,7 +713,7 @@ def test_in_place_update_of_a_0d_leaf_by_a_0d_tensor_like_torch(dtype: str) -> N
             b.sub_(0.1 * b.grad)
             b.add_(lib.tensor(0.25))
             b.mul_(lib.tensor(2.0, dtype=lib.float64))
-        version = int(np.ravel(b._version)[0])  # nbgrad: a shared one-element list
+        version = b._version
         results.append((b.item(), str(b.dtype).split(".")[-1], version, repr(b)))
     assert results[0][:3] == results[1][:3]
     assert results[0][3].replace("nbgrad.", "torch.") == results[1][3]
@@ -740,7 +740,7 @@ def test_in_place_on_leaves_under_no_grad_like_an_optimizer_step():
                 b.copy_(b.clamp(-1, 1))
                 w.grad.zero_()
                 b.grad.zero_()
-            versions.append(int(np.ravel(w._version)[0]))
+            versions.append(w._version)
             assert w.is_leaf and w.requires_grad and w.grad_fn is None
             assert b.is_leaf and b.requires_grad and b.grad_fn is None
         results.append((w.detach().numpy().tolist(), b.item(), loss.item(), versions))
@@ -853,6 +853,28 @@ def test_version_counter_is_shared_by_views():
     assert y[0, 0].item() == 2.0
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         z.sum().backward()
+
+
+def test_version_counts_writes_as_torchs_does():
+    """``t._version``: an int, shared by views and detached tensors, bumped by each in-place
+    write (optimizer steps under no_grad included), 0 for a new tensor or parameter."""
+    real = real_torch()
+    seen = []
+    for lib in (torch, real):
+        x = lib.tensor([1.0, 2.0])
+        view, detached = x[0:1], x.detach()
+        counts = [x._version]
+        x.add_(1)
+        counts.append(x._version)
+        view.mul_(2)
+        counts += [x._version, view._version, detached._version]
+        a = lib.tensor([1.0], requires_grad=True)
+        counts.append((a * 2)._version)
+        with lib.no_grad():
+            a.sub_(0.1)
+        counts += [a._version, lib.nn.Parameter(lib.tensor([1.0]))._version]
+        seen.append(counts)
+    assert seen[0] == seen[1] == [0, 1, 2, 2, 2, 0, 1, 0]
 
 
 def test_in_place_on_a_plain_tensor_through_an_integer_index_writes_through():

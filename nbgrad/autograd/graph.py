@@ -31,9 +31,9 @@ EPOCH = [0]
 
 def bump_version(t: Any) -> None:
     """Record an in-place write to ``t``: every in-place change of a tensor goes through here."""
-    box = t._version
+    box = t._vbox
     if box is None:
-        t._version = [1]
+        t._vbox = [1]
     else:
         box[0] += 1
     EPOCH[0] += 1
@@ -43,9 +43,9 @@ def version_box(t: Any) -> list:
     """``t``'s version counter, a one-element list that views and detached tensors share.
     A tensor gets one only when it needs it (None means version 0, with no views yet): most
     tensors are never written in place or viewed, and one object fewer per op counts."""
-    box = t._version
+    box = t._vbox
     if box is None:
-        box = t._version = [0]
+        box = t._vbox = [0]
     return box
 
 
@@ -58,7 +58,7 @@ def take_general_path(node: Any) -> None:
 
 
 def version_of(t: Any) -> int:
-    box = t._version
+    box = t._vbox
     return 0 if box is None else box[0]
 
 
@@ -195,7 +195,7 @@ class Node:
         watch_output = False
         for s in saved:
             if isinstance(s, tensor):
-                box = s._version
+                box = s._vbox
                 if box is not None:
                     total += box[0]
                 count += 1

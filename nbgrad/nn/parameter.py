@@ -34,7 +34,7 @@ class Parameter(Tensor):
         if requires_grad and data._data.dtype.kind != "f":
             raise RuntimeError(_CREATE_GRAD)
         p = _wrap(data._storage(), bool(requires_grad))
-        p._version = version_box(data)  # the same memory, so the same version counter
+        p._vbox = version_box(data)  # the same memory, so the same version counter
         # Same memory layout as Tensor (no new slots), so the class can be swapped in: this
         # keeps Parameter correct whatever fields Tensor gains.
         p.__class__ = cls

@@ -53,7 +53,7 @@ def record(
     out._data = data
     out._requires_grad = False
     out.grad_fn = out._grad = out._hooks = out._acc = out._base = None
-    out._version = None  # no version counter until one is needed (see graph.version_box)
+    out._vbox = None  # no version counter until one is needed (see graph.version_box)
     if not STATE.enabled:
         return out
     if len(inputs) == 1:  # a unary op: its input is a tensor
@@ -99,7 +99,7 @@ def record(
         s = saved[0]
         if s is RESULT:  # most unary ops
             node._plain = (data,)
-            node._obox = out._version = [0]
+            node._obox = out._vbox = [0]
             node._oexp = node._versions = 0
             node._epoch = _EPOCH[0]
             node._frees = True
@@ -126,7 +126,7 @@ def record(
     elif n:
         _note_saved(node, saved, data, out)
     if tensor is not None:
-        box = tensor._version
+        box = tensor._vbox
         node._versions = 0 if box is None else box[0]
         node._epoch = _EPOCH[0]
         node._frees = True
@@ -165,7 +165,7 @@ def _note_saved(node: Node, saved: tuple, data: Any, out: Tensor) -> None:
             if plain is None:
                 plain = list(saved)
             plain[i] = s._data
-            box = s._version
+            box = s._vbox
             if box is not None:
                 total += box[0]
             tensors += 1

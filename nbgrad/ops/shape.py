@@ -29,7 +29,7 @@ def _as_view(out: Tensor, input: Tensor) -> Tensor:
     """Mark ``out`` as a view of ``input``: same memory, same version counter."""
     if isinstance(out._data, np.ndarray) and np.shares_memory(out._data, input._storage()):
         out._base = input._base if input._base is not None else input
-        out._version = version_box(input)
+        out._vbox = version_box(input)
     return out
 
 

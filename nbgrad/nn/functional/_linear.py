@@ -52,7 +52,7 @@ def _addmm_weight_t(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
     # memory and version counter), minus its general view test
     mat2 = record(TBackward0, w_t, (weight,))
     mat2._base = weight if weight._base is None else weight._base
-    mat2._version = version_box(weight)
+    mat2._vbox = version_box(weight)
     # Like torch, keep each factor only if the other one's gradient will need it.
     saved = (mat1 if mat2._requires_grad else None, mat2 if mat1._requires_grad else None,
              bias._data.shape if bias._requires_grad else None)
@@ -63,7 +63,7 @@ def _weight_t(weight: Tensor) -> Tensor:
     """``weight.t()`` for a matrix, recorded as ``_addmm_weight_t`` records it."""
     out = record(TBackward0, weight._data.T, (weight,))
     out._base = weight if weight._base is None else weight._base
-    out._version = version_box(weight)
+    out._vbox = version_box(weight)
     return out
 
 
