@@ -24,6 +24,7 @@ __all__ = ["Tensor"]
 
 _BY_NUMPY = _dtype._BY_NUMPY
 _object_new = object.__new__
+_new_size = tuple.__new__  # a NumPy shape needs none of Size()'s checks
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -36,6 +37,12 @@ LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place 
 LEAF_VIEW_INPLACE = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
 )
+ONE_ELEMENT_ONLY = "only one element tensors can be converted to Python scalars"
+SCALAR_OF_GRAD_WARNING = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first."
+)
+_SCALAR_WARNED = False  # torch gives that warning once per process
 ONLY_FLOAT_GRAD = "only Tensors of floating point dtype can require gradients"
 
 
@@ -87,11 +94,16 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
-        return Size(self._data.shape)
+        return _new_size(Size, self._data.shape)
 
     def size(self, dim: int | None = None) -> Size | int:
         if dim is None:
-            return Size(self._data.shape)
+            return _new_size(Size, self._data.shape)
+        if not isinstance(dim, int) and not hasattr(dim, "__index__"):
+            raise TypeError(f"size(): argument 'dim' (position 1) must be int, not "
+                            f"{type(dim).__name__}")
+        if not self._data.ndim:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     @property
@@ -170,10 +182,22 @@ class Tensor:
                     f"assigned grad expected to be a Tensor or None but got grad of type "
                     f"{type(value).__name__}"
                 )
+            if value.dtype is not self.dtype:  # torch checks the dtype first
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_CPP_NAMES[value.dtype.name]}' "
+                    f"to a tensor with grad_dtype '{_dtype._legacy_type_name(self.dtype)[:-6]}'. "
+                    "The gradient must match the tensor's grad_dtype (defaults to the tensor's "
+                    "dtype). You can set the tensor's grad_dtype attribute with a specific dtype, "
+                    "or None to allow any dtype. Set grad_dtype with caution. Diverging the "
+                    "dtypes of a tensor and its gradient may break downstream systems that "
+                    "assume they match."
+                )
             if value.shape != self.shape:
-                raise RuntimeError("assigned grad has data of a different size")
-            if value.dtype is not self.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size"
+                )
         self._grad = value
 
     @grad.deleter
@@ -262,6 +286,8 @@ class Tensor:
         return data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if self._requires_grad:  # np.array(t) calls t.numpy() in torch, with its refusal
+            self.numpy()
         arr = np.asarray(self._data)
         return arr if dtype is None else arr.astype(dtype)
 
@@ -307,9 +333,17 @@ class Tensor:
         return bool(self._data)
 
     def __float__(self) -> float:
+        global _SCALAR_WARNED
+        if not _SCALAR_WARNED and self.requires_grad:  # TORCH_WARN_ONCE, as in torch
+            _SCALAR_WARNED = True
+            warnings.warn(SCALAR_OF_GRAD_WARNING, UserWarning, stacklevel=2)
+        if self._data.size != 1:
+            raise ValueError(ONE_ELEMENT_ONLY)
         return float(self.item())
 
     def __int__(self) -> int:
+        if self._data.size != 1:
+            raise ValueError(ONE_ELEMENT_ONLY)
         return int(self.item())
 
     def __index__(self) -> int:
@@ -318,6 +352,11 @@ class Tensor:
         return int(self.item())
 
     def __contains__(self, item: Any) -> bool:
+        if not isinstance(item, (Tensor, bool, int, float, complex, np.generic)):
+            raise RuntimeError(
+                f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                f"{type(item)}."
+            )
         return bool((self._data == (item._data if isinstance(item, Tensor) else item)).any())
 
     def __reduce_ex__(self, protocol: int) -> Any:
@@ -329,7 +368,7 @@ class Tensor:
         if not STATE.enabled:
             return False
         if self.grad_fn is None and self._requires_grad:
-            raise RuntimeError(LEAF_INPLACE)
+            raise RuntimeError(LEAF_INPLACE if self._base is None else LEAF_VIEW_INPLACE)
         needs_graph = self._requires_grad or any(
             isinstance(o, Tensor) and o._requires_grad for o in others
         )
@@ -449,8 +488,11 @@ class Tensor:
             self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
         ):
             if self.grad_fn is None and self._requires_grad:
-                raise RuntimeError(LEAF_VIEW_INPLACE if _through_view(index, self._data.shape)
-                                   else LEAF_INPLACE)
+                raise RuntimeError(
+                    LEAF_VIEW_INPLACE
+                    if self._base is not None or _through_view(index, self._data.shape)
+                    else LEAF_INPLACE
+                )
             base = self._base
             if base is not None and base.grad_fn is None and base._requires_grad:
                 raise RuntimeError(LEAF_VIEW_INPLACE)
@@ -459,7 +501,19 @@ class Tensor:
                 "the new tensor with nbgrad.where or nbgrad.cat instead."
             )
         index = _index_arrays(index)
-        self._storage()[index] = value._data if isinstance(value, Tensor) else value
+        if not isinstance(value, (Tensor, bool, int, float, np.generic, np.ndarray)):
+            raise TypeError(f"can't assign a {type(value).__name__} to a "
+                            f"nbgrad.{_dtype._legacy_type_name(self.dtype)}")
+        data = self._storage()
+        try:
+            data[index] = value._data if isinstance(value, Tensor) else value
+        except IndexError as err:  # NumPy's words, in torch's
+            raise IndexError(str(err).replace(" for axis ", " for dimension ")) from None
+        except ValueError:
+            if not isinstance(value, Tensor):
+                raise
+            _setitem_shape_error(data[index].shape, value)
+            raise
         bump_version(self)
 
     # -- autograd -------------------------------------------------------------------------
@@ -482,15 +536,31 @@ class Tensor:
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
+            elif a in _PYTHON_TYPES:  # x.to(float), as torch reads a Python type
+                dtype = _PYTHON_TYPES[a]
+            elif isinstance(a, str):
+                _check_device(a)
+        if "device" in kwargs and isinstance(kwargs["device"], str):
+            _check_device(kwargs["device"])
+        if dtype is not None and not isinstance(dtype, _dtype.dtype):
+            dtype = _PYTHON_TYPES.get(dtype, dtype)
+            if not isinstance(dtype, _dtype.dtype):
+                raise TypeError(_to_signature_error(f"dtype={type(dtype).__name__}, "))
         if dtype is None or dtype is self.dtype:
-            return self
+            # copy=True asks for a new tensor even when nothing changes
+            return to_dtype(self, self.dtype) if kwargs.get("copy") else self
         return to_dtype(self, dtype)
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
-            from nbgrad._dtype import _legacy_type_name
-
-            return f"nbgrad.{_legacy_type_name(self.dtype)}"
+            return f"nbgrad.{_dtype._legacy_type_name(self.dtype)}"
+        if isinstance(dtype, str):
+            # a lesson written for torch says "torch.DoubleTensor": both spellings are read
+            module, _, name = dtype.rpartition(".")
+            found = _LEGACY_DTYPES.get(name) if module in ("torch", "nbgrad") else None
+            if found is None:
+                raise ValueError(f"invalid type: {dtype!r}")
+            dtype = found
         return self.to(dtype)
 
     def float(self) -> Tensor:
@@ -512,7 +582,13 @@ class Tensor:
         return clone(self)
 
     def contiguous(self) -> Tensor:
-        return self
+        if self.is_contiguous():
+            return self
+        # a C-ordered copy, recorded as torch records it (clone keeps the strides: not enough)
+        from nbgrad.ops._core import record
+        from nbgrad.ops.pointwise import CloneBackward0
+
+        return record(CloneBackward0, np.ascontiguousarray(self._data), (self,))
 
     def is_contiguous(self) -> bool:
         return bool(np.asarray(self._data).flags.c_contiguous)
@@ -579,10 +655,18 @@ class Tensor:
         return logical_not(self)
 
     def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return _wrap(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))
+        try:
+            return _wrap(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))
+        except np.exceptions.AxisError:
+            _wrap_dim(dim, self._data.ndim)  # raises torch's IndexError
+            raise
 
     def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return _wrap(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
+        try:
+            return _wrap(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
+        except np.exceptions.AxisError:
+            _wrap_dim(dim, self._data.ndim)
+            raise
 
     eq = __eq__
     ne = __ne__
@@ -658,14 +742,12 @@ class Tensor:
         return dot(self, other)
 
     def reshape(self, *shape: Any) -> Tensor:
-        return reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int)
-                       else shape)
+        return reshape(self, _sizes("reshape", "shape", shape))
 
     def view(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
             raise NotImplementedError("nbgrad does not reinterpret memory as another dtype")
-        return view(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int)
-                    else shape)
+        return view(self, _sizes("view", "size", shape))
 
     def view_as(self, other: Tensor) -> Tensor:
         return view(self, other.shape)
@@ -683,15 +765,13 @@ class Tensor:
         return squeeze(self, dim)
 
     def expand(self, *sizes: Any) -> Tensor:
-        return expand(self, sizes[0] if len(sizes) == 1 and not isinstance(sizes[0], int)
-                      else sizes)
+        return expand(self, _sizes("expand", "size", sizes))
 
     def expand_as(self, other: Tensor) -> Tensor:
         return expand(self, other.shape)
 
     def sum_to_size(self, *size: Any) -> Tensor:
-        return sum_to_size(self, size[0] if len(size) == 1 and not isinstance(size[0], int)
-                           else size)
+        return sum_to_size(self, _sizes("sum_to_size", "size", size))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         return transpose(self, dim0, dim1)
@@ -777,6 +857,15 @@ def _index_arrays(index: Any) -> Any:
 
 # The ops import Tensor, so they are bound here, after the class exists. Names are looked up
 # when a method runs, never at import.
+from nbgrad._method_args import (  # noqa: E402 - it needs Tensor, defined above
+    _CPP_NAMES,
+    _LEGACY_DTYPES,
+    _PYTHON_TYPES,
+    _check_device,
+    _setitem_shape_error,
+    _sizes,
+    _to_signature_error,
+)
 from nbgrad.ops import (  # noqa: E402
     T,
     abs,

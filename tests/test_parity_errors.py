@@ -874,10 +874,206 @@ def test_tensor_from_data_accepted(code: str) -> None:
     item_of_vector="T.ones(2).item()",
     bool_of_vector="bool(T.ones(2))",
     numpy_requires_grad="T.ones(2, requires_grad=True).numpy()",
+    np_array_requires_grad="import numpy as np\nnp.array(T.ones(2, requires_grad=True))",
     int_pow_negative="T.tensor([2]) ** -1",
+    float_of_vector="float(T.ones(2))",
+    int_of_vector="int(T.tensor([1, 2]))",
+    float_of_empty="float(T.ones(0))",
+    complex_of_vector="complex(T.ones(3))",
+    size_of_0d="T.tensor(1.).size(0)",
+    size_of_0d_negative="T.tensor(1.).size(-1)",
+    size_float_dim="T.ones(2, 3).size(1.)",
+    size_str_dim="T.ones(2, 3).size('a')",
+    any_dim="(T.ones(3) > 0).any(1)",
+    all_dim="T.ones(2, 3).all(-3)",
+    contains_str="'a' in T.ones(2)",
+    type_bad_string="T.ones(2).type('float')",
+    type_dtype_name="T.ones(2).type('float64')",
+    to_dtype_string="T.ones(2).to(dtype='float64')",
+    to_cuda="T.ones(2).to('cuda')",
+    grad_wrong_size="T.ones(2, requires_grad=True).grad = T.ones(3)",
+    grad_wrong_size_matrix="T.ones(2, 3, requires_grad=True).grad = T.ones(())",
+    grad_wrong_dtype="T.ones(2, requires_grad=True).grad = T.ones(2, dtype=T.float64)",
+    grad_wrong_dtype_and_size="T.ones(2, requires_grad=True).grad = T.ones(3, dtype=T.int64)",
+    grad_half_into_double="""
+        x = T.ones(2, dtype=T.float64, requires_grad=True)
+        x.grad = T.ones(2, dtype=T.float16)
+    """,
+    setitem_out_of_range="T.ones(2, 3)[5] = 1.",
+    setitem_wrong_shape="T.ones(2, 3)[0] = T.ones(2)",
+    setitem_too_many_dims="T.ones(2, 3)[0] = T.ones(2, 3)",
+    setitem_str="T.ones(2, 3)[0] = 'a'",
+    setitem_none="T.ones(2, 3)[0] = None",
+    setitem_long_into_float_wrong_shape="T.ones(2, 3)[:, 0] = T.tensor([1, 2, 3])",
 )
 def test_other_errors(code: str) -> None:
     _check(code, must_raise=True)
+
+
+@cases(
+    float_of_one="out = float(T.tensor([2.5]))",
+    int_of_matrix_of_one="out = int(T.tensor([[7]]))",
+    to_python_float="out = T.tensor([1, 2]).to(float)",
+    to_python_int="out = T.tensor([1.5, -2.5]).to(int)",
+    to_python_bool="out = T.tensor([0., 2.]).to(bool)",
+    to_copy_same_dtype="out = T.tensor([1., 2.], requires_grad=True).to(T.float32, copy=True)",
+    to_cpu="out = T.tensor([1., 2.]).to('cpu'), T.tensor([1.]).to(device='cpu')",
+    type_torch_string="out = T.tensor([1.5, -2.5]).type('torch.LongTensor')",
+    type_bool_string="out = T.tensor([1.5, 0.]).type('torch.BoolTensor')",
+    type_default_tensor="out = T.tensor([1, 2]).type('torch.Tensor')",
+    type_grad_string="out = T.tensor([1.5], requires_grad=True).type('torch.DoubleTensor')",
+    contiguous_copies="""
+        x = T.ones(2, 3, requires_grad=True).t()
+        out = x.is_contiguous(), x.contiguous().is_contiguous(), x.contiguous()
+    """,
+    contiguous_keeps="""
+        x = T.ones(2, 3)
+        out = x.contiguous() is x
+    """,
+    contains_number="out = 2. in T.tensor([1., 2.]), T.tensor(3) in T.tensor([1, 2])",
+    np_array_detached="import numpy as np\nout = np.array(T.ones(2, requires_grad=True).detach())",
+    setitem_tensor_row="""
+        out = T.zeros(2, 3)
+        out[0] = T.tensor([1., 2., 3.])
+    """,
+    setitem_broadcast_row="""
+        out = T.zeros(2, 3)
+        out[:, 1] = T.tensor([5.])
+    """,
+    any_all_dims="out = (T.ones(2, 3) > 0).any(-1), T.ones(2, 3).all(0, keepdim=True)",
+    size_dims="x = T.ones(2, 3)\nout = x.size(0), x.size(-1), x.size(), x.shape[1]",
+    grad_assigned="""
+        x = T.ones(2, requires_grad=True)
+        x.grad = T.full((2,), 3.)
+        out = x.grad
+    """,
+)
+def test_other_accepted(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+# --- leaves that are views ------------------------------------------------------------------
+# ``T.arange(6.).reshape(2, 3).requires_grad_()`` is a leaf *and* a view (of the arange), and
+# torch's refusal of an in-place update of it says so, however the update is spelled.
+
+_VIEW_LEAVES = {
+    "reshape": "T.arange(6.).reshape(2, 3)",
+    "view": "T.ones(6).view(2, 3)",
+    "row": "T.ones(2, 3)[0]",
+    "transposed": "T.ones(3, 2).t()",
+}
+_UPDATES = {"add_": "x.add_(1)", "setitem_full": "x[:] = 1", "zero_": "x.zero_()",
+            "iadd": "x += 1", "setitem_mask": "x[x > 0] = 0."}
+
+
+@pytest.mark.parametrize("update", list(_UPDATES.values()), ids=list(_UPDATES))
+@pytest.mark.parametrize("leaf", list(_VIEW_LEAVES.values()), ids=list(_VIEW_LEAVES))
+def test_inplace_on_leaf_that_is_a_view(leaf: str, update: str) -> None:
+    _check(f"x = {leaf}.requires_grad_()\n{update}", must_raise=True)
+
+
+def test_detached_leaf_is_not_a_view() -> None:
+    _check("x = T.ones(2, 3).detach().requires_grad_()\nx.add_(1)", must_raise=True)
+
+
+# --- sizes given to reshape, view, expand, sum_to_size ---------------------------------------
+# A float size (``x.view(n / 2, 2)``) is refused by torch; nbgrad must not quietly take it.
+
+
+@cases(
+    reshape_float_alone="T.ones(2, 3).reshape(2.5)",
+    reshape_float_first="T.ones(2, 3).reshape(3., 2)",
+    reshape_float_second="T.ones(2, 3).reshape(3, 2.)",
+    reshape_quotient="x = T.ones(2, 3)\nx.reshape(x.shape[0] / 2, 6)",
+    reshape_float_in_tuple="T.ones(2, 3).reshape((3., 2))",
+    reshape_float_later_in_list="T.ones(2, 3).reshape([2, 3.])",
+    reshape_str="T.ones(2, 3).reshape('a')",
+    reshape_none="T.ones(2, 3).reshape(None)",
+    reshape_none_third="T.ones(2, 3).reshape(2, 3, None)",
+    reshape_float_tensor="T.ones(2, 3).reshape(T.tensor(6.))",
+    reshape_float_tensor_second="T.ones(2, 3).reshape(2, T.tensor(3.))",
+    reshape_tuple_and_int="T.ones(2, 3).reshape((2, 3), 1)",
+    reshape_nothing="T.ones(2, 3).reshape()",
+    view_float_alone="T.ones(2, 3).view(2.5)",
+    view_float_first="T.ones(2, 3).view(3., 2)",
+    view_float_second="T.ones(2, 3).view(2, 3.)",
+    view_quotient="x = T.ones(2, 3)\nx.view(-1, x.shape[1] / 3)",
+    view_float_in_tuple="T.ones(2, 3).view((3., 2))",
+    view_float_in_list="T.ones(2, 3).view([6.])",
+    view_float_later_in_list="T.ones(2, 3).view([2, 3.])",
+    view_str="T.ones(2, 3).view('a')",
+    view_none="T.ones(2, 3).view(None)",
+    view_none_second="T.ones(2, 3).view(2, None)",
+    view_tuple_and_int="T.ones(2, 3).view((2, 3), 1)",
+    view_nothing="T.ones(2, 3).view()",
+    expand_float_alone="T.ones(2, 3).expand(2.5)",
+    expand_float_first="T.ones(2, 3).expand(2., 3)",
+    expand_float_second="T.ones(2, 3).expand(2, 3.)",
+    expand_float_in_tuple="T.ones(2, 3).expand((2., 3))",
+    expand_nothing="T.ones(2, 3).expand()",
+    sum_to_size_float="T.ones(2, 3).sum_to_size(2.)",
+    sum_to_size_float_second="T.ones(2, 3).sum_to_size(2, 3.)",
+    sum_to_size_nothing="T.ones(2, 3).sum_to_size()",
+    view_ambiguous_empty="T.ones(0).view(-1, 0)",
+    reshape_ambiguous_empty="T.ones(0).reshape(0, -1)",
+    view_zero_of_nonempty="T.ones(3).view(-1, 0)",
+)
+def test_method_size_errors(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    reshape_zero_dim_tensor="out = T.ones(2, 3).reshape(T.tensor(6))",
+    reshape_tensor_of_one="out = T.ones(2, 3).reshape(T.tensor([6]))",
+    reshape_tensor_second="out = T.ones(2, 3).reshape(6, T.tensor(1))",
+    reshape_bool_second="out = T.ones(2, 3).reshape(6, True)",
+    reshape_numpy_ints="import numpy as np\nout = T.ones(2, 3).reshape(np.int64(3), 2)",
+    reshape_size="x = T.ones(2, 3)\nout = x.reshape(x.shape[::-1])",
+    reshape_empty_tuple="out = T.ones(1, 1).reshape(())",
+    view_list="out = T.ones(2, 3).view([3, 2])",
+    view_empty_infer="out = T.ones(0, 3).view(-1, 3)",
+    expand_tuple="out = T.ones(1, 3).expand((2, 3))",
+    expand_size="out = T.ones(1, 3).expand(T.ones(4, 3).shape)",
+    sum_to_size_tuple="out = T.ones(2, 3).sum_to_size((1, 3))",
+)
+def test_method_size_accepted(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+# --- Size as a tuple -------------------------------------------------------------------------
+
+
+@cases(
+    float_entry="T.Size([2.5])",
+    float_second="T.Size([2, 3.])",
+    none_entry="T.Size([None])",
+    string="T.Size('ab')",
+    float_tensor="T.Size([T.tensor(2.)])",
+    add_list="T.Size([2, 3]) + [1]",
+    times_float="T.Size([2, 3]) * 2.5",
+    times_size="T.Size([2, 3]) * T.Size([2])",
+)
+def test_size_type_errors(code: str) -> None:
+    _check(code, must_raise=True)
+
+
+@cases(
+    tuple_plus_size="out = (4,) + T.ones(2, 3).shape",
+    size_plus_tuple="out = T.ones(2, 3).shape + (4,)",
+    size_plus_size="out = T.ones(2, 3).shape + T.Size([1])",
+    times_int="out = T.ones(2, 3).shape * 2",
+    int_times="out = 2 * T.ones(2, 3).shape",
+    slice_plus="out = T.ones(2, 3).shape[1:] + (5,)",
+    bool_entry="out = T.Size([True, 2])",
+    int_tensor_entry="out = T.Size([T.tensor(2), 3])",
+    negative_entry="out = T.Size([-1])",
+    empty="out = T.Size(), T.Size([])",
+    generator="out = T.Size(iter([1, 2]))",
+    compare="out = T.ones(2, 3).shape == (2, 3), T.Size([2, 3]) == [2, 3], len(T.Size([4]))",
+    numel_and_methods="s = T.Size([2, 3, 2])\nout = s.numel(), s.count(2), s.index(3)",
+)
+def test_size_tuple_accepted(code: str) -> None:
+    _check(code, must_raise=False)
 
 
 # --- sizes given to the creation functions ---------------------------------------------------
@@ -1017,6 +1213,37 @@ def test_no_warnings(code: str) -> None:
     want, want_warned = _outcome(torch, code)
     assert not want_warned
     _check(code, must_raise=False)
+
+
+def test_float_of_a_tensor_that_requires_grad_warns_once_per_process() -> None:
+    """``float(t)`` (and ``complex``, ``"%f" % t``) of a tensor that requires grad warns the
+    first time in a process (TORCH_WARN_ONCE), before any size check; ``int``, ``item`` and
+    ``format`` never warn. torch's own text is compared when torch has not warned yet."""
+    from nbgrad import _tensor
+
+    def warned(T: Any) -> list[str]:
+        x = T.tensor(1.5, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert (int(x), x.item(), f"{x:.1f}") == (1, 1.5, "1.5")
+            with pytest.raises(ValueError, match="only one element tensors"):
+                float(T.ones(2, requires_grad=True))
+            assert float(x * 2) == 3.0
+        return [_norm(str(w.message)) for w in caught]
+
+    from_torch = warned(torch)
+    saved = _tensor._SCALAR_WARNED
+    _tensor._SCALAR_WARNED = False
+    try:
+        from_nbgrad = warned(nbgrad)
+        assert warned(nbgrad) == []
+    finally:
+        _tensor._SCALAR_WARNED = saved or _tensor._SCALAR_WARNED
+    assert len(from_nbgrad) == 1
+    assert from_nbgrad[0].startswith("Converting a tensor with requires_grad=True to a scalar")
+    assert len(from_torch) <= 1
+    if from_torch:
+        assert from_nbgrad == from_torch
 
 
 def test_T_of_a_non_matrix_warns_once_per_process() -> None:  # noqa: N802 - torch's name

@@ -512,6 +512,12 @@ def test_cat_stack(case: Case) -> None:
     Case("flatten", lambda T, a: a.flatten(), leaf((2, 2, 3))),
     Case("flatten-from-1", lambda T, a: T.flatten(a, 1), leaf((2, 2, 3))),
     Case("view-then-op", lambda T, a: (a.view(3, 2) * 2).sum(0), leaf(MAT)),
+    Case("view-zero-dim-tensor-size", lambda T, a: a.view(2, T.tensor(3)), leaf(MAT)),
+    Case("sum-to-size", lambda T, a: a.sum_to_size(1, 3), leaf(MAT)),
+    Case("contiguous-of-transposed", lambda T, a: a.t().contiguous(), leaf(MAT)),
+    Case("to-float", lambda T, a: a.to(float), leaf(MAT)),
+    Case("to-copy", lambda T, a: a.to(T.float32, copy=True), leaf(MAT)),
+    Case("type-string", lambda T, a: a.type("torch.DoubleTensor"), leaf(MAT)),
 )
 def test_reshape_view(case: Case) -> None:
     _check(case)

@@ -56,6 +56,11 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
         return shape[:infer] + (numel // known,) + shape[infer + 1:]
     if infer is None and known == numel:
         return shape
+    if infer is not None and numel == 0:  # known == 0 too: any size would fit the -1
+        raise RuntimeError(
+            f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+            "unspecified dimension size -1 can be any value and is ambiguous"
+        )
     raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
 
 
@@ -209,8 +214,9 @@ def expand(input: Tensor, sizes: Any) -> Tensor:
     return _as_view(record(ExpandBackward0, data, (input,), (x.shape,)), input)
 
 
-class SumToSizeBackward(Node):
-    """The backward of summing back to a shape: expand the gradient again."""
+class SumBackward1(Node):
+    """The backward of summing back to a shape: expand the gradient again. (torch's
+    sum_to_size is a keepdim sum, so its node has the sum's name.)"""
 
     __slots__ = ()
 
@@ -232,7 +238,7 @@ def sum_to_size(input: Tensor, size: Any) -> Tensor:
                            f"{{{list(x.shape)}}}.") from None
     if shape == x.shape:
         return input
-    return record(SumToSizeBackward, sum_to(x, shape), (input,), (x.shape,))
+    return record(SumBackward1, sum_to(x, shape), (input,), (x.shape,))
 
 
 class CopyBackwards(Node):
