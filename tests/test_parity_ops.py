@@ -381,6 +381,7 @@ def _times(out: Any, T: Any, factors: list[float]) -> Any:
          leaf([1.0, -2.0, 3.0])),
     Case("sign-of-nan", lambda T, a: T.sign(a), const([NAN, -0.0, 0.0, -2.0])),
     Case("abs-of-nan", lambda T, a: T.abs(a), leaf([NAN, -1.0, 0.0])),
+    Case("sign-masks-nan-grad", lambda T, a: _times(T.sign(a), T, [NAN, INF]), leaf([NAN, 1.0])),
 )
 def test_masked_gradients_and_edges(case: Case) -> None:
     """Where an op's gradient is masked, torch writes 0 there (where, not a product), so an

@@ -280,3 +280,17 @@ def test_second_order_matches_torch(name):
         b = np.zeros_like(a) if b is None and a is not None else b
         if a is not None:
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_second_derivative_through_abs_at_nan_like_torch():
+    """abs's backward multiplies by sign(x); sign's own backward is zeros (torch's
+    zeros_like), so a nan reaching it does not leak into the second derivative."""
+    real = pytest.importorskip("torch")
+    seen = []
+    for lib in (torch, real):
+        x = lib.tensor([5.0, float("nan"), 0.0], requires_grad=True)
+        (g,) = lib.autograd.grad((x.abs() * x).sum(), x, create_graph=True)
+        g.sum().backward()
+        seen.append(x.grad.tolist())
+    assert seen[0] == seen[1] == [2.0, 0.0, 0.0]
+

@@ -326,7 +326,7 @@ class SignBackward0(Node):
     __slots__ = ()
 
     def vjp(self, F, g):
-        return (g * 0,)
+        return (F.zeros(g.shape, g),)  # torch's zeros_like(grad): 0 even where g is nan
 
 
 def sign(input: Tensor) -> Tensor:
