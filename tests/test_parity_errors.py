@@ -579,6 +579,8 @@ def test_bool_subtraction(code: str) -> None:
     pow="T.ones(2, 3) ** T.ones(2)",
     requires_grad="T.ones(3, requires_grad=True) + T.ones(2)",
     where="T.where(T.ones(3) > 0, T.ones(3), T.ones(2))",
+    where_float_condition="T.where(T.ones(2), 1.0, 0.0)",
+    where_long_condition="T.where(T.ones(2, dtype=T.int64), T.ones(2), T.zeros(2))",
     compare="T.ones(3) < T.ones(4)",
     maximum="T.maximum(T.ones(3), T.ones(2))",
     inplace="T.ones(3).add_(T.ones(2))",

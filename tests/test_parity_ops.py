@@ -208,7 +208,13 @@ def test_binary_tensor_tensor(case: Case) -> None:
     _check(case)
 
 
-@cases(*_number_cases())
+@cases(*_number_cases(),
+       Case("mul-numpy-float64", lambda T, a: a * np.float64(2.5), leaf(VEC)),
+       Case("numpy-float64-times", lambda T, a: np.float64(2.5) * a, leaf(VEC)),
+       Case("add-numpy-float64", lambda T, a: a + np.float64(0.5), leaf(MAT)),
+       Case("div-numpy-float32", lambda T, a: a / np.float32(4), leaf(VEC)),
+       Case("int-times-numpy-float64", lambda T, a: a * np.float64(2.5),
+            const([1, 2], dtype="int64")))
 def test_binary_with_python_number(case: Case) -> None:
     _check(case)
 
@@ -475,6 +481,11 @@ def test_softmax(case: Case) -> None:
     Case("where-method", lambda T, a, b: a.where(a < 0, b), leaf(VEC), leaf(VEC)),
     Case("where-const", lambda T, a, b: T.where(b > 0, a, b), leaf(VEC), const(VEC)),
     Case("where-scalar-cond", lambda T, a, b: T.where(a.sum() > 0, a, b), leaf(VEC), leaf(VEC)),
+    Case("where-two-floats", lambda T, a: T.where(a > 0, 1.0, 0.0), leaf(MAT)),
+    Case("where-two-ints", lambda T, a: T.where(a > 0, 1, 0), leaf(VEC)),
+    Case("where-int-and-float", lambda T, a: T.where(a > 0, 1, 0.5), leaf(VEC)),
+    Case("where-numpy-scalars", lambda T, a: T.where(a > 0, np.float64(1), np.int64(0)),
+         leaf(VEC)),
 )
 def test_where(case: Case) -> None:
     _check(case)

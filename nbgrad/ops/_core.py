@@ -239,10 +239,12 @@ def check_broadcast(a: Any, b: Any) -> None:
 
 
 def _operand(x: Any, fn: str, pos: int) -> Any:
-    if isinstance(x, (bool, int, float)):
-        return x
+    """A number beside a tensor, as a Python number: torch reads a NumPy scalar as one (so
+    ``x * np.float64(2)`` keeps x's float32; np.float64 is a float, so it is tested first)."""
     if isinstance(x, np.generic):
         return x.item()
+    if isinstance(x, (bool, int, float)):
+        return x
     raise TypeError(
         f"{fn}(): argument 'other' (position {pos}) must be Tensor or Number, not "
         f"{type(x).__name__}"

@@ -14,11 +14,13 @@ from typing import Any
 import numpy as np
 
 from nbgrad import _dtype
+from nbgrad._tensor import _wrap
 from nbgrad.autograd import engine
 from nbgrad.ops._core import (
     RESULT,
     Node,
     Tensor,
+    _operand,
     as_float,
     binary_operands,
     check_broadcast,
@@ -505,20 +507,22 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     if cond.dtype != np.bool_:
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-            f"{condition.dtype.name.capitalize()}"
+            f"{_dtype._legacy_type_name(condition.dtype)[:-6]}"  # "Float", torch's scalar name
         )
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        # two numbers, as in where(mask, 1., 0.): the pair's dtype as torch reads it (a
+        # float is the default float dtype), never part of a graph
+        a, b = _operand(input, "where", 2), _operand(other, "where", 3)
+        dt = _dtype.result_type(a, b).numpy
+        return _wrap(np.asarray(np.where(cond, a, b), dtype=dt))
     a, b, _ = binary_operands(input, other, "where")
     check_broadcast(cond, np.broadcast_to(a, np.broadcast_shapes(np.shape(a), np.shape(b))))
     data = np.where(cond, a, b)
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # pragma: no cover
-        raise TypeError("where(): expected a Tensor")
     return record(WhereBackward0, data, (input, other), (np.asarray(cond),), broadcast=True)
 
 
 def compare(ufunc: np.ufunc, a: Any, b: Any) -> Tensor:
     """An elementwise comparison: a bool tensor, never part of the graph."""
-    from nbgrad._tensor import _wrap
-
     if isinstance(b, Tensor):
         bd = b._data
     elif isinstance(b, (bool, int, float, np.generic)):
@@ -533,8 +537,6 @@ def compare(ufunc: np.ufunc, a: Any, b: Any) -> Tensor:
 
 def bitwise(ufunc: np.ufunc, name: str, a: Tensor, b: Any) -> Tensor:
     """``&``, ``|``, ``^`` on bool or integer tensors: never part of the graph."""
-    from nbgrad._tensor import _wrap
-
     for x in (a, b):
         kind = x._data.dtype.kind if isinstance(x, Tensor) else (
             "f" if isinstance(x, float) else "i")
@@ -550,8 +552,6 @@ def bitwise(ufunc: np.ufunc, name: str, a: Tensor, b: Any) -> Tensor:
 
 
 def logical_not(input: Tensor) -> Tensor:
-    from nbgrad._tensor import _wrap
-
     check_tensor(input, "logical_not")
     return _wrap(np.logical_not(input._data))
 
@@ -566,8 +566,6 @@ class ToCopyBackward0(Node):
 def to_dtype(input: Tensor, dtype: _dtype.dtype) -> Tensor:
     data = input._data.astype(dtype.numpy)
     if not dtype.is_floating_point:
-        from nbgrad._tensor import _wrap
-
         return _wrap(data)
     return record(ToCopyBackward0, data, (input,), (input.dtype,))
 
