@@ -37,6 +37,7 @@ from nbgrad._creation import (
     zeros,
     zeros_like,
 )
+from nbgrad._device import device
 from nbgrad._dtype import (
     bool,
     dtype,
@@ -152,5 +153,5 @@ __all__ = [
     "sqrt", "square", "squeeze", "stack", "sub", "subtract", "sum", "t", "tan", "tanh",
     "tensor", "transpose", "true_divide", "uint8", "unsqueeze", "where", "zeros", "zeros_like",
 ]
-__all__ += ["load", "nn", "optim", "save"]
+__all__ += ["device", "load", "nn", "optim", "save"]
 __all__ += ["dashboard", "explore", "step_through", "unwatch", "watch"]

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad import _dtype
+from nbgrad._device import check_device
 from nbgrad._size_args import (
     _RANDINT_OVERLOADS,
     _RANDOM_OVERLOADS,
@@ -132,6 +133,7 @@ def tensor(
     requires_grad: bool = False,
 ) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, or an array)."""
+    check_device(device)
     if isinstance(data, Tensor):
         warnings.warn(_COPY_CONSTRUCT, UserWarning, stacklevel=2)
         arr = np.array(data._data, copy=True)
@@ -167,6 +169,7 @@ def tensor(
 
 def as_tensor(data: Any, dtype: _dtype.dtype | None = None, device: Any = None) -> Tensor:
     """Like ``tensor``, but shares memory with a tensor or array when it can."""
+    check_device(device)
     if isinstance(data, Tensor):
         return data if dtype is None or dtype is data.dtype else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or dtype.numpy == data.dtype):
@@ -192,17 +195,20 @@ def _float(dtype: _dtype.dtype | None) -> np.dtype:
 
 def zeros(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.zeros(_size(size, "zeros"), dtype=_float(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.ones(_size(size, "ones"), dtype=_float(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """Uninitialised in torch; zeros here, so that lessons stay deterministic."""
+    check_device(device)
     return _finish(np.zeros(_size(size, "empty"), dtype=_float(dtype)), requires_grad)
 
 
@@ -216,6 +222,7 @@ def _scalar_dtype(value: Any) -> np.dtype:
 
 def full(size: Any, fill_value: Any, *, dtype: _dtype.dtype | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
+    check_device(device)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     np_dt = dtype.numpy if dtype is not None else _scalar_dtype(fill_value)
@@ -233,23 +240,27 @@ def _like(input: Tensor, dtype: _dtype.dtype | None) -> tuple[tuple[int, ...], n
 
 def zeros_like(input: Tensor, *, dtype: _dtype.dtype | None = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _finish(np.zeros(shape, dtype=dt), requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype: _dtype.dtype | None = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _finish(np.ones(shape, dtype=dt), requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype: _dtype.dtype | None = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: _dtype.dtype | None = None,
               device: Any = None, requires_grad: bool = False) -> Tensor:
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _finish(np.full(shape, fill_value, dtype=dt), requires_grad)
 
@@ -260,6 +271,7 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: _dtype.dtype | None = No
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: _dtype.dtype | None = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """``[start, end)`` in steps of ``step``: int64 when all three are integers."""
+    check_device(device)
     if end is None:
         start, end = 0, start
     bounds = [b.item() if isinstance(b, Tensor) else b for b in (start, end, step)]
@@ -281,6 +293,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: _dtype.dtype | 
 def linspace(start: Any, end: Any, steps: int, *, dtype: _dtype.dtype | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    check_device(device)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     values = np.linspace(float(start), float(end), steps)
@@ -289,6 +302,7 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: _dtype.dtype | None = N
 
 def eye(n: int, m: int | None = None, *, dtype: _dtype.dtype | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 
@@ -347,6 +361,7 @@ def _rng(generator: Generator | None) -> np.random.Generator:
 def rand(*size: Any, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on ``[0, 1)``."""
+    check_device(device)
     shape = _size(size, "rand", _RANDOM_OVERLOADS)
     data = _rng(generator).random(shape, dtype=np.float64).astype(_float(dtype))
     return _finish(data, requires_grad)
@@ -355,6 +370,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: _dtype.dtype | N
 def randn(*size: Any, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal."""
+    check_device(device)
     shape = _size(size, "randn", _RANDOM_OVERLOADS)
     data = _rng(generator).standard_normal(shape).astype(_float(dtype))
     return _finish(data, requires_grad)
@@ -374,6 +390,7 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
             generator: Generator | None = None, dtype: _dtype.dtype | None = None,
             device: Any = None) -> Tensor:
     """Integers in ``[low, high)``; ``randint(high, size)`` starts at 0."""
+    check_device(device)
     if size is None and high is not None:  # randint(high, size): one signature fits, its words
         low, high, size = 0, low, _sized(high, "randint", 2)
     elif size is None or not (isinstance(size, tuple | list) and (
@@ -395,6 +412,7 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
 
 def randperm(n: int, *, generator: Generator | None = None,
              dtype: _dtype.dtype | None = None, device: Any = None) -> Tensor:
+    check_device(device)
     data = _rng(generator).permutation(n).astype(np.int64)
     return _wrap(data.astype(dtype.numpy) if dtype is not None else data)
 

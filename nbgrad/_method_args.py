@@ -40,12 +40,6 @@ def _to_signature_error(got: str) -> str:
     )
 
 
-def _check_device(device: str) -> None:
-    """nbgrad runs on the CPU only; torch built without CUDA says so in these words."""
-    if device.split(":")[0] == "cuda":
-        raise AssertionError("Torch not compiled with CUDA enabled")
-
-
 def _setitem_shape_error(target: tuple, value: Tensor) -> None:
     """torch's words when ``x[i] = v`` cannot broadcast ``v`` to the selected shape."""
     source = tuple(value.shape)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from nbgrad import _dtype
+from nbgrad import _device, _dtype
 from nbgrad._grad_mode import STATE, no_grad
 from nbgrad._size import Size
 from nbgrad.autograd import api as _autograd_api  # loaded first: `import nbgrad` starts there
@@ -119,8 +119,16 @@ class Tensor:
     nelement = numel
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        return _device.CPU
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     @property
     def _version(self) -> int:
@@ -538,10 +546,10 @@ class Tensor:
                 dtype = a.dtype
             elif a in _PYTHON_TYPES:  # x.to(float), as torch reads a Python type
                 dtype = _PYTHON_TYPES[a]
-            elif isinstance(a, str):
-                _check_device(a)
-        if "device" in kwargs and isinstance(kwargs["device"], str):
-            _check_device(kwargs["device"])
+            elif isinstance(a, (str, _device.device)):
+                _device.check_device(a)
+        if "device" in kwargs:
+            _device.check_device(kwargs["device"])
         if dtype is not None and not isinstance(dtype, _dtype.dtype):
             dtype = _PYTHON_TYPES.get(dtype, dtype)
             if not isinstance(dtype, _dtype.dtype):
@@ -861,7 +869,6 @@ from nbgrad._method_args import (  # noqa: E402 - it needs Tensor, defined above
     _CPP_NAMES,
     _LEGACY_DTYPES,
     _PYTHON_TYPES,
-    _check_device,
     _setitem_shape_error,
     _sizes,
     _to_signature_error,
