@@ -586,6 +586,40 @@ class Tensor:
     def bool(self) -> Tensor:
         return self.to(_dtype.bool)
 
+    def half(self) -> Tensor:
+        return self.to(_dtype.float16)
+
+    def short(self) -> Tensor:
+        return self.to(_dtype.int16)
+
+    def char(self) -> Tensor:
+        return self.to(_dtype.int8)
+
+    def byte(self) -> Tensor:
+        return self.to(_dtype.uint8)
+
+    def cpu(self) -> Tensor:
+        """This tensor: nbgrad's tensors are on the CPU (``x.detach().cpu().numpy()``)."""
+        return self
+
+    def cuda(self, device: Any = None) -> Tensor:
+        _device.check_device("cuda")  # a CPU-only torch's error
+        return self  # pragma: no cover - check_device raised
+
+    def element_size(self) -> int:
+        return self._data.dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.size * self._data.dtype.itemsize
+
+    def is_complex(self) -> bool:
+        return False  # nbgrad has no complex dtypes
+
     def clone(self) -> Tensor:
         return clone(self)
 
@@ -721,6 +755,12 @@ class Tensor:
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         return max(self, dim, keepdim)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return amax(self, dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return amin(self, dim, keepdim)
 
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         return min(self, dim, keepdim)
@@ -877,6 +917,8 @@ from nbgrad.ops import (  # noqa: E402
     T,
     abs,
     add,
+    amax,
+    amin,
     argmax,
     argmin,
     bitwise,

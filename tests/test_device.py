@@ -36,6 +36,8 @@ EXPRESSIONS = {
     "tensor on cpu": "T.tensor([1.0], device=T.device('cpu'))",
     "tensor on cuda": "T.tensor([1.0], device='cuda')",
     "ones_like on cuda": "T.ones_like(T.ones(2), device='cuda:0')",
+    "cpu()": "T.ones(2).cpu()",
+    "cuda()": "T.ones(2).cuda()",
 }
 
 

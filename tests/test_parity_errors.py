@@ -949,6 +949,22 @@ def test_other_errors(code: str) -> None:
         x.grad = T.full((2,), 3.)
         out = x.grad
     """,
+    half_short_char_byte="""
+        x = T.tensor([1.5, -2.5, 100.])  # in every range (a float out of range is undefined)
+        out = x.half(), x.short(), x.char(), x.abs().byte()
+    """,
+    cpu_is_the_tensor="""
+        x = T.ones(2, requires_grad=True)
+        out = x.cpu() is x, x.detach().cpu().numpy().tolist()
+    """,
+    sizes_in_bytes="""
+        x = T.ones(2, 3, dtype=T.float64)
+        out = x.element_size(), x.itemsize, x.nbytes, x.is_complex(), T.ones(3).nbytes
+    """,
+    amax_amin_methods="""
+        x = T.tensor([[1., 5.], [4., 2.]], requires_grad=True)
+        out = x.amax(), x.amax(1), x.amin(0, keepdim=True)
+    """,
 )
 def test_other_accepted(code: str) -> None:
     _check(code, must_raise=False)
