@@ -951,6 +951,7 @@ from nbgrad.ops import (  # noqa: E402
     reshape,
     rsub,
     sigmoid,
+    sign,
     sin,
     softmax,
     sqrt,
@@ -982,3 +983,20 @@ Tensor.__neg__ = neg
 Tensor.sin, Tensor.cos, Tensor.tan = sin, cos, tan
 Tensor.exp, Tensor.log, Tensor.sqrt = exp, log, sqrt
 Tensor.tanh, Tensor.sigmoid, Tensor.relu, Tensor.square = tanh, sigmoid, relu, square
+
+
+def _in_place(op: Callable) -> Callable:
+    """``x.exp_()`` and the like: ``op`` written into the tensor, recorded as torch records
+    it (the op's own node: ExpBackward0)."""
+    def method(self: Tensor, *args: Any) -> Tensor:
+        return self._inplace(op, *args)
+
+    method.__name__ = method.__qualname__ = f"{op.__name__}_"
+    return method
+
+
+for _op in (exp, log, sqrt, sin, cos, tan, tanh, sigmoid, abs, neg, reciprocal, sign, square,
+            pow):
+    setattr(Tensor, f"{_op.__name__}_", _in_place(_op))
+del _op
+

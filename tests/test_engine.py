@@ -855,6 +855,31 @@ def test_version_counter_is_shared_by_views():
         z.sum().backward()
 
 
+def _in_place_outcome(lib, name: str) -> str:
+    args = (2,) if name == "pow_" else ()
+    a = lib.tensor([0.5, 2.0], requires_grad=True)
+    x = a * 1
+    out = getattr(x, name)(*args)
+    out.sum().backward()
+    seen = [out is x, repr(x), [round(v, 5) for v in a.grad.tolist()]]
+    for t in (lib.tensor([1.0], requires_grad=True), lib.tensor([1, 2])):
+        try:
+            getattr(t, name)(*args)
+            seen.append(repr(t))
+        except Exception as e:  # noqa: BLE001 - comparing whatever is raised
+            seen.append(f"{type(e).__name__}: {e}")
+    return str(seen).replace("torch.", "nbgrad.")
+
+
+@pytest.mark.parametrize("name", ["exp_", "log_", "sqrt_", "sin_", "cos_", "tan_", "tanh_",
+                                  "sigmoid_", "abs_", "neg_", "reciprocal_", "sign_",
+                                  "square_", "pow_"])
+def test_in_place_unary_ops_like_torch(name: str) -> None:
+    """``x.exp_()``: written into x and returned, recorded with the op's own node; refused on
+    a leaf that requires grad and, for a float result, on an integer tensor."""
+    assert _in_place_outcome(torch, name) == _in_place_outcome(real_torch(), name)
+
+
 def test_version_counts_writes_as_torchs_does():
     """``t._version``: an int, shared by views and detached tensors, bumped by each in-place
     write (optimizer steps under no_grad included), 0 for a new tensor or parameter."""
