@@ -71,14 +71,25 @@ from nbgrad.ops import (
     argmax,
     argmin,
     cat,
+    ceil,
     clamp,
     clone,
     cos,
     div,
     dot,
     exp,
+    exp2,
+    expm1,
     flatten,
+    floor,
+    frac,
+    isfinite,
+    isinf,
+    isnan,
     log,
+    log1p,
+    log2,
+    log10,
     log_softmax,
     matmul,
     max,
@@ -95,6 +106,7 @@ from nbgrad.ops import (
     reciprocal,
     relu,
     reshape,
+    round,
     rsub,
     sigmoid,
     sign,
@@ -110,6 +122,7 @@ from nbgrad.ops import (
     tan,
     tanh,
     transpose,
+    trunc,
     unsqueeze,
     where,
 )
@@ -154,4 +167,6 @@ __all__ = [
     "tensor", "transpose", "true_divide", "uint8", "unsqueeze", "where", "zeros", "zeros_like",
 ]
 __all__ += ["device", "load", "nn", "optim", "save"]
+__all__ += ["ceil", "exp2", "expm1", "floor", "frac", "isfinite", "isinf", "isnan", "log1p",
+            "log2", "log10", "round", "trunc"]
 __all__ += ["dashboard", "explore", "step_through", "unwatch", "watch"]

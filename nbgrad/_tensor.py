@@ -922,6 +922,7 @@ from nbgrad.ops import (  # noqa: E402
     argmax,
     argmin,
     bitwise,
+    ceil,
     clamp,
     clone,
     compare,
@@ -929,11 +930,21 @@ from nbgrad.ops import (  # noqa: E402
     div,
     dot,
     exp,
+    exp2,
     expand,
     expand_copy,
+    expm1,
     flatten,
+    floor,
+    frac,
     getitem,
+    isfinite,
+    isinf,
+    isnan,
     log,
+    log1p,
+    log2,
+    log10,
     log_softmax,
     logical_not,
     matmul,
@@ -949,6 +960,7 @@ from nbgrad.ops import (  # noqa: E402
     reciprocal,
     relu,
     reshape,
+    round,
     rsub,
     sigmoid,
     sign,
@@ -965,6 +977,7 @@ from nbgrad.ops import (  # noqa: E402
     tanh,
     to_dtype,
     transpose,
+    trunc,
     unsqueeze,
     view,
     where,
@@ -983,6 +996,19 @@ Tensor.__neg__ = neg
 Tensor.sin, Tensor.cos, Tensor.tan = sin, cos, tan
 Tensor.exp, Tensor.log, Tensor.sqrt = exp, log, sqrt
 Tensor.tanh, Tensor.sigmoid, Tensor.relu, Tensor.square = tanh, sigmoid, relu, square
+Tensor.ceil = ceil
+Tensor.exp2 = exp2
+Tensor.expm1 = expm1
+Tensor.floor = floor
+Tensor.frac = frac
+Tensor.isfinite = isfinite
+Tensor.isinf = isinf
+Tensor.isnan = isnan
+Tensor.log1p = log1p
+Tensor.log2 = log2
+Tensor.log10 = log10
+Tensor.round = round
+Tensor.trunc = trunc
 
 
 def _in_place(op: Callable) -> Callable:

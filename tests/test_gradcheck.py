@@ -398,6 +398,11 @@ _UNARY = {
     "sigmoid": (torch.sigmoid, lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2, -4.0, 4.0),
     "log": (torch.log, lambda x: 1 / x, 0.2, 3.0),
     "sqrt": (torch.sqrt, lambda x: 0.5 / np.sqrt(x), 0.2, 3.0),
+    "log1p": (torch.log1p, lambda x: 1 / (1 + x), -0.5, 3.0),
+    "expm1": (torch.expm1, np.exp, -2.0, 2.0),
+    "log2": (torch.log2, lambda x: 1 / (x * np.log(2)), 0.2, 3.0),
+    "log10": (torch.log10, lambda x: 1 / (x * np.log(10)), 0.2, 3.0),
+    "exp2": (torch.exp2, lambda x: np.log(2) * 2 ** x, -2.0, 2.0),
 }
 
 

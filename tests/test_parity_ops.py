@@ -298,6 +298,20 @@ UNARY = {
     "sigmoid": (lambda T, a: T.sigmoid(a), {}),
     "relu": (lambda T, a: T.relu(a), {}),
     "relu-method": (lambda T, a: a.relu(), {}),
+    "log1p": (lambda T, a: T.log1p(a), {"lo": -0.5, "hi": 2.0}),
+    "expm1": (lambda T, a: a.expm1(), {}),
+    "log2": (lambda T, a: T.log2(a), POS),
+    "log10": (lambda T, a: a.log10(), POS),
+    "exp2": (lambda T, a: T.exp2(a), {}),
+    "floor": (lambda T, a: T.floor(a), {}),
+    "ceil": (lambda T, a: a.ceil(), {}),
+    "round": (lambda T, a: T.round(a), {}),
+    "round-decimals": (lambda T, a: T.round(a, decimals=1), {}),
+    "trunc": (lambda T, a: a.trunc(), {}),
+    "frac": (lambda T, a: T.frac(a), {}),
+    "isnan": (lambda T, a: T.isnan(a.log()), {}),
+    "isinf": (lambda T, a: (a / 0).isinf(), {}),
+    "isfinite": (lambda T, a: T.isfinite(a.log()), {}),
 }
 
 

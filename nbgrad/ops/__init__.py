@@ -1,5 +1,6 @@
 """Every differentiable operation, one module per family, forward beside backward."""
 
+from nbgrad.ops.exp_log import exp2, expm1, log1p, log2, log10
 from nbgrad.ops.linalg import dot, matmul, mm, mv
 from nbgrad.ops.pointwise import (
     abs,
@@ -44,6 +45,7 @@ from nbgrad.ops.reduce import (
     softmax,
     sum,
 )
+from nbgrad.ops.rounding import ceil, floor, frac, isfinite, isinf, isnan, round, trunc
 from nbgrad.ops.shape import (
     T,
     cat,
@@ -70,4 +72,6 @@ __all__ = [
     "neg", "permute", "pow", "reciprocal", "relu", "reshape", "rsub", "sigmoid", "sign", "sin",
     "softmax", "sqrt", "square", "squeeze", "stack", "sub", "sum", "sum_to_size", "t", "tan",
     "tanh", "to_dtype", "transpose", "unsqueeze", "view", "where",
+    "log1p", "expm1", "log2", "log10", "exp2",
+    "floor", "ceil", "round", "trunc", "frac", "isnan", "isinf", "isfinite",
 ]
