@@ -327,3 +327,62 @@ def test_kept_layout_gives_the_svg_graphviz_writes() -> None:
             g = torch.draw(net(scale), names=False, legend=False, **kw)
             assert g.svg("wasm") == render_mod.render(g.source, "svg", "wasm").decode()
     assert layouts._kept  # the layouts were kept and reused
+
+
+@has_wasm
+def test_a_graph_drawn_again_with_new_numbers_is_not_laid_out_again() -> None:
+    """The first drawing renders once (nothing more); a drawing that differs only in its
+    label digits is the kept SVG with its own digits, without a render; a change beyond
+    digits, or in the graph's own label, is a new layout."""
+    from nbgrad.viz import layouts
+
+    def net(scale: float) -> torch.Tensor:
+        x = torch.tensor(0.25 * scale, requires_grad=True)
+        y = torch.sin(x * torch.tensor(2.5 * scale, requires_grad=True)) ** 2
+        y.backward()
+        return y
+
+    calls: list[str] = []
+
+    def counted(dot: str) -> str:
+        calls.append(dot)
+        return render_mod.render(dot, "svg", "wasm").decode()
+
+    def source(scale: float) -> str:
+        return torch.draw(net(scale), names=False, legend=False).source
+
+    layouts.clear()
+    first, second = source(1.0), source(1.1)
+    assert first != second and layouts._mask(first) == layouts._mask(second)
+    assert layouts.svg(first, counted) == render_mod.render(first, "svg", "wasm").decode()
+    assert calls == [first]  # rendered once, as it is
+    calls.clear()
+    assert layouts.svg(second, counted) == render_mod.render(second, "svg", "wasm").decode()
+    assert calls == []  # the kept layout, given the new digits
+    other = second.replace("sin", "cos", 1)  # not only digits: laid out afresh
+    layouts.svg(other, counted)
+    assert calls == [other]
+    titled = second.replace("\tgraph [", '\tgraph [label="step 1" ', 1)
+    calls.clear()
+    layouts.svg(titled, counted)
+    layouts.svg(titled.replace("step 1", "step 2"), counted)
+    assert len(calls) == 2  # the graph's own text is not filled in: each is rendered
+
+
+@has_wasm
+def test_a_layout_that_cannot_be_reused_is_rendered_each_time() -> None:
+    from nbgrad.viz import layouts
+
+    dot = 'digraph g {\n\ta [label="a &amp; D"]\n\tb [label="b D"]\n\ta -> b\n}'
+    calls: list[str] = []
+
+    def counted(text: str) -> str:
+        calls.append(text)
+        return render_mod.render(text, "svg", "wasm").decode()
+
+    layouts.clear()
+    for digit in "1234":
+        out = layouts.svg(dot.replace("D", digit), counted)
+        assert out == render_mod.render(dot.replace("D", digit), "svg", "wasm").decode()
+    assert len(calls) == 4
+    assert list(layouts._kept.values()) == [""]  # marked: not tried again

@@ -5,13 +5,15 @@ WebAssembly), while a training loop or a re-run cell draws the same graph again 
 with only its values and gradients changed. The WebAssembly Graphviz sizes text from a
 table in which every digit has the same width, so two DOT texts that differ only in the
 digits of their labels give the same layout, the same SVG but for those digits. So the SVG
-of the DOT text with every label digit made ``0`` is kept (a few per process), and a
-drawing whose masked text was laid out before is that SVG with each text element given its
-own digits back.
+of each graph drawn is kept (a few per process), under its DOT text with every label digit
+made ``0``; a drawing whose masked text was drawn before is that SVG with each text element
+given its own digits.
 
 Every text element is checked against its label before it is changed (same node or edge,
-same line, same masked text): on any doubt the graph is rendered in full, so a drawing is
-always the SVG Graphviz would have written for its own DOT text.
+same line, the same text but for digits): on any doubt the graph is rendered in full, so a
+drawing is always the SVG Graphviz would have written for its own DOT text. A graph drawn
+for the first time costs nothing more than its rendering: the work of reusing a layout is
+done only when there is one to reuse.
 """
 
 from __future__ import annotations
@@ -24,14 +26,18 @@ from collections.abc import Callable
 
 __all__ = ["svg", "clear"]
 
-_KEEP = 16  # masked layouts kept: a few graphs drawn in turn (a 1,000-node one is ~0.5 MB)
-_DIGIT = re.compile(r"[0-9]")
+_KEEP = 16  # drawings kept: a few graphs drawn in turn (a 1,000-node one is ~0.5 MB)
 # A node or edge statement as to_dot writes it, with its label first.
-_STMT = re.compile(r'^\t(\S+)(?: -> (\S+))? \[label="((?:[^"\\]|\\.)*)"(.*)$')
+_STMT = re.compile(r'^\t(\S+)(?: -> (\S+))? \[label="([^"\\]*(?:\\.[^"\\]*)*)"(.*)$')
 # A group's start, its title, or a text element (escaped text has no "<").
 _PIECE = re.compile(r'<g id="[^"]*" class="([a-z]+)">|<title>([^<]*)</title>'
                     r"|(<text\b[^>]*>)([^<]*)</text>")
 _FIELD = re.compile(r"(?<!\\)\|")
+# The label of a node or edge statement (one tab in: the graph's own statements and its
+# clusters' are left as they are, so a change in their digits is a new layout).
+_LABEL = re.compile(r'^(\t(?!graph |node |edge )\S+(?: -> \S+)? \[label=")'
+                    r'([^"\\]*(?:\\.[^"\\]*)*)"', re.M)
+_ZEROS = str.maketrans("123456789", "000000000")
 _UNESCAPE = re.compile(r"\\(.)")
 
 _lock = threading.Lock()
@@ -69,14 +75,18 @@ def _lines(label: str, record: bool) -> list[str] | None:
     return out
 
 
-def _parse(dot: str) -> tuple[str, dict[str, list[str]]] | None:
-    """The DOT text with label digits masked, and each node's and edge's label lines by the
-    title Graphviz gives it in the SVG; None when the text is not the kind to_dot writes."""
-    masked: list[str] = []
+def _mask(dot: str) -> str:
+    """``dot`` with the digits of its node and edge labels made ``0``: the same text for two
+    drawings of one graph with other numbers."""
+    return _LABEL.sub(lambda m: m.group(1) + m.group(2).translate(_ZEROS) + '"', dot)
+
+
+def _labels(dot: str) -> dict[str, list[str]] | None:
+    """Each node's and edge's label lines by the title Graphviz gives it in the SVG; None
+    when the text is not the kind to_dot writes."""
     labels: dict[str, list[str]] = {}
     for line in dot.split("\n"):
         if "label=" not in line or line.startswith("\tgraph"):
-            masked.append(line)
             continue
         m = _STMT.match(line)
         if m is None:
@@ -87,19 +97,19 @@ def _parse(dot: str) -> tuple[str, dict[str, list[str]]] | None:
         if lines is None or title in labels:
             return None  # a text we cannot check, or two edges with one title
         labels[title] = lines
-        masked.append(line[: m.start(3)] + _DIGIT.sub("0", label) + line[m.end(3):])
-    return "\n".join(masked), labels
+    return labels
 
 
-def _fill(masked_svg: str, labels: dict[str, list[str]]) -> str | None:
-    """The masked SVG with each label's own text; None if any text is not as expected.
-    One pass over the SVG: a group's class and title, then the texts that follow them."""
+def _fill(kept_svg: str, labels: dict[str, list[str]]) -> str | None:
+    """The SVG of another drawing of the graph with each label's own text; None if any
+    text is not as expected. One pass over the SVG: a group's class and title, then the
+    texts that follow them."""
     out: list[str] = []
     at = 0
     lines: list[str] = []
     used = 0
     checked = False  # in a node's or edge's group (the graph's own text is not masked)
-    for m in _PIECE.finditer(masked_svg):
+    for m in _PIECE.finditer(kept_svg):
         kind, title, text = m.group(1), m.group(2), m.group(4)
         if kind is not None:
             if checked and used != len(lines):
@@ -114,40 +124,39 @@ def _fill(masked_svg: str, labels: dict[str, list[str]]) -> str | None:
                 return None
             line = lines[used]
             used += 1
-            # Masked before it is escaped: an entity such as &#45; has digits.
-            if _xml(_DIGIT.sub("0", line)) != text:
+            # Escaped, then masked: the same text but for its digits (an entity's digits
+            # too, as &#45;: the characters they stand for are the same by the DOT text).
+            new = _xml(line)
+            if new.translate(_ZEROS) != text.translate(_ZEROS):
                 return None
-            out.append(masked_svg[at:m.start(4)])
-            out.append(_xml(line))
+            out.append(kept_svg[at:m.start(4)])
+            out.append(new)
             at = m.end(4)
     if checked and used != len(lines):
         return None
-    out.append(masked_svg[at:])
+    out.append(kept_svg[at:])
     return "".join(out)
 
 
 def svg(dot: str, render: Callable[[str], str]) -> str:
-    """The SVG of ``dot`` (DOT text from to_dot): ``render(dot)``, or the kept layout of
-    a graph that differs from it only in the digits of its labels."""
-    parsed = _parse(dot)
-    if parsed is None:
-        return render(dot)
-    masked, labels = parsed
+    """The SVG of ``dot`` (DOT text from to_dot): ``render(dot)``, or the kept SVG of a
+    graph that differs from it only in the digits of its labels, given its digits."""
+    masked = _mask(dot)
     with _lock:
         kept = _kept.get(masked)
         if kept is not None:
             _kept.move_to_end(masked)
-    if kept is not None:
-        out = _fill(kept, labels)
+    if kept:
+        labels = _labels(dot)
+        out = None if labels is None else _fill(kept, labels)
         if out is not None:
             return out
-        return render(dot)
-    kept = render(masked)
-    out = _fill(kept, labels)
-    if out is None:  # not a layout we can reuse: the graph as it is
-        return render(dot)
+    out = render(dot)
     with _lock:
-        _kept[masked] = kept
+        # A layout that could not be reused once never can (the text differs from the
+        # other drawings only in digits): "" marks it, so it is rendered without trying.
+        _kept[masked] = "" if kept is not None else out
+        _kept.move_to_end(masked)
         while len(_kept) > _KEEP:
             _kept.popitem(last=False)
     return out
