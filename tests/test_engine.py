@@ -945,6 +945,19 @@ def test_import_nbgrad_loads_no_notebook_or_torch_modules():
     assert out.stdout.strip() == "[]", out.stdout
 
 
+
+def test_numpy_random_is_loaded_at_the_first_random_number():
+    """numpy.random costs a fifth of ``import nbgrad``: it waits for the first draw, which
+    still follows the seed (the default one, or manual_seed's)."""
+    code = ("import sys, nbgrad\n"
+            "before = 'numpy.random' in sys.modules\n"
+            "a = nbgrad.rand(3).tolist()\n"
+            "nbgrad.manual_seed(67280421310721)\n"
+            "print(before, 'numpy.random' in sys.modules, a == nbgrad.rand(3).tolist())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.split() == ["False", "True", "True"], out.stdout
+
 def test_anomaly_mode_names_the_node_that_made_a_nan():
     x = torch.tensor([0.0, 1.0], requires_grad=True)
     y = (x.sqrt() * 0).sum()  # d sqrt/dx at 0 is inf, times 0 is nan
