@@ -126,6 +126,7 @@ from nbgrad.ops import (
     unsqueeze,
     where,
 )
+from nbgrad.ops.division import floor_divide, fmod, remainder
 from nbgrad.serialization import load, save
 from nbgrad.viz import draw as draw  # a stub: graphviz, wasmtime load on first use
 
@@ -169,4 +170,5 @@ __all__ = [
 __all__ += ["device", "load", "nn", "optim", "save"]
 __all__ += ["ceil", "exp2", "expm1", "floor", "frac", "isfinite", "isinf", "isnan", "log1p",
             "log2", "log10", "round", "trunc"]
+__all__ += ["floor_divide", "fmod", "remainder"]
 __all__ += ["dashboard", "explore", "step_through", "unwatch", "watch"]

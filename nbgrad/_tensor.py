@@ -308,7 +308,7 @@ class Tensor:
             self._data,
             self.dtype,
             requires_grad=self._requires_grad and fn is None,
-            grad_fn=fn.name() if fn is not None else None,
+            grad_fn=type(fn).__name__ if fn is not None else None,  # as torch: not name()
         )
 
     __str__ = __repr__
@@ -449,8 +449,10 @@ class Tensor:
     def mul_(self, other: Any) -> Tensor:
         return self._inplace_ufunc(np.multiply, mul, other)
 
-    def div_(self, other: Any) -> Tensor:
-        return self._inplace_ufunc(np.true_divide, div, other)
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        if rounding_mode is None:
+            return self._inplace_ufunc(np.true_divide, div, other)
+        return self._inplace(lambda a, b: div(a, b, rounding_mode=rounding_mode), other)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         return self._inplace(lambda a: clamp(a, min, max))
@@ -727,8 +729,8 @@ class Tensor:
     def mul(self, other: Any) -> Tensor:
         return mul(self, other)
 
-    def div(self, other: Any) -> Tensor:
-        return div(self, other)
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return div(self, other, rounding_mode=rounding_mode)
 
     def pow(self, exponent: Any) -> Tensor:
         return pow(self, exponent)
@@ -993,6 +995,28 @@ Tensor.__truediv__ = div
 Tensor.__pow__ = pow
 Tensor.__matmul__ = matmul
 Tensor.__neg__ = neg
+
+# Rounding division and remainders: ``//``, ``%`` (ops/division.py).
+from nbgrad.ops.division import floor_divide, fmod, remainder  # noqa: E402
+
+_OPERANDS = (Tensor, bool, int, float, np.generic)
+
+
+def _operator(op: Callable, reflected: bool = False) -> Callable:
+    """An operator that, like torch's, leaves an operand it cannot take to Python (which
+    then raises its own ``unsupported operand type(s)`` error)."""
+    def method(self: Tensor, other: Any) -> Any:
+        if not isinstance(other, _OPERANDS):
+            return NotImplemented
+        return op(other, self) if reflected else op(self, other)
+
+    method.__name__ = method.__qualname__ = f"__{'r' if reflected else ''}{op.__name__}__"
+    return method
+
+
+Tensor.__floordiv__, Tensor.__rfloordiv__ = _operator(floor_divide), _operator(floor_divide, True)
+Tensor.__mod__, Tensor.__rmod__ = _operator(remainder), _operator(remainder, True)
+Tensor.floor_divide, Tensor.remainder, Tensor.fmod = floor_divide, remainder, fmod
 Tensor.sin, Tensor.cos, Tensor.tan = sin, cos, tan
 Tensor.exp, Tensor.log, Tensor.sqrt = exp, log, sqrt
 Tensor.tanh, Tensor.sigmoid, Tensor.relu, Tensor.square = tanh, sigmoid, relu, square
@@ -1022,7 +1046,8 @@ def _in_place(op: Callable) -> Callable:
 
 
 for _op in (exp, log, sqrt, sin, cos, tan, tanh, sigmoid, abs, neg, reciprocal, sign, square,
-            pow):
+            pow, floor_divide, remainder, fmod):
     setattr(Tensor, f"{_op.__name__}_", _in_place(_op))
 del _op
+Tensor.__ifloordiv__, Tensor.__imod__ = Tensor.floor_divide_, Tensor.remainder_
 

@@ -577,3 +577,17 @@ def test_gradcheck_agrees_with_torch_on_what_fails():
     assert not real.autograd.gradcheck(torch_doubled, [x], raise_exception=False)
     assert gradcheck(torch.sin, [leaf(2)])
     assert not gradcheck(_doubled_sin, [leaf(2)], raise_exception=False)
+
+
+def test_remainder_and_fmod_gradients_against_finite_differences():
+    """Away from the jumps, ``a % b`` and ``fmod(a, b)`` have slope 1 in ``a`` and minus
+    the quotient in ``b``; second derivatives (create_graph) are zero."""
+    a = torch.tensor([5.3, -7.1, 3.6, 0.4], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([2.1, 3.2, -2.3, -0.7], dtype=torch.float64, requires_grad=True)
+    for fn in (torch.remainder, torch.fmod):
+        assert gradcheck(fn, (a, b))
+        assert gradcheck(lambda x, f=fn: f(x, 1.7), (a,))
+        (ga,) = torch.autograd.grad(fn(a, b).sum(), (b,), create_graph=True)
+        assert ga.requires_grad
+        for gg in torch.autograd.grad(ga.sum(), (a, b)):  # the quotient's slope: 0
+            assert gg.tolist() == [0.0] * 4

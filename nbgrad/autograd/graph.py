@@ -149,7 +149,8 @@ class Node:
         return tuple(fn is not None for fn in self._next)
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object>"
+        # torch's ``<AccumulateGrad object at 0x...>``, without the address (it changes)
+        return f"<{type(self).__name__} object>"
 
     # -- the formula ---------------------------------------------------------------------
     def vjp(self, F: Any, g: Any, *saved: Any) -> tuple:  # pragma: no cover - abstract

@@ -1,5 +1,6 @@
 """Every differentiable operation, one module per family, forward beside backward."""
 
+from nbgrad.ops.division import floor_divide, fmod, remainder
 from nbgrad.ops.exp_log import exp2, expm1, log1p, log2, log10
 from nbgrad.ops.linalg import dot, matmul, mm, mv
 from nbgrad.ops.pointwise import (
@@ -74,4 +75,5 @@ __all__ = [
     "tanh", "to_dtype", "transpose", "unsqueeze", "view", "where",
     "log1p", "expm1", "log2", "log10", "exp2",
     "floor", "ceil", "round", "trunc", "frac", "isnan", "isinf", "isfinite",
+    "floor_divide", "remainder", "fmod",
 ]

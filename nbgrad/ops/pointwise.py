@@ -27,6 +27,7 @@ from nbgrad.ops._core import (
     check_tensor,
     record,
 )
+from nbgrad.ops.division import div_rounded
 
 __all__ = [
     "add", "sub", "rsub", "mul", "div", "pow", "neg", "reciprocal", "sin", "cos", "tan", "exp",
@@ -158,9 +159,12 @@ class DivBackward0(Node):
         return g / b, (None if a is None else -g * a / (b * b))
 
 
-def div(input: Any, other: Any) -> Tensor:
-    """True division: integers divide into floating point, as in torch."""
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """True division: integers divide into floating point, as in torch. With
+    ``rounding_mode`` ``"floor"`` or ``"trunc"``, the quotient rounded (see ops/division.py)."""
     check_tensor(input, "div")
+    if rounding_mode is not None:
+        return div_rounded(input, other, rounding_mode)
     a, b, _ = binary_operands(input, other, "div", floating=True)
     data = np.true_divide(a, b)
     saved = (input if _needs(other) else None, other)

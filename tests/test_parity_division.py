@@ -1,0 +1,95 @@
+"""``//``, ``%``, ``fmod`` and ``div(..., rounding_mode=...)`` under torch 2.13 and nbgrad:
+the same printed results, gradients and errors (integer division by zero, bool operands,
+operands that are not numbers, the missing derivative of ``floor_divide``)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import nbgrad
+
+torch = pytest.importorskip("torch")
+
+
+def _run(T, code: str) -> str:
+    env = {"T": T, "np": np}
+    try:
+        exec(code, env)
+    except Exception as e:  # noqa: BLE001 - the error is what is compared
+        return f"{type(e).__name__}: {e}"
+    return str(env.get("out"))
+
+
+def _torch_read_as_nbgrad(text: str) -> str:
+    text = re.sub(r" at 0x[0-9a-f]+>", ">", text)  # nbgrad prints no address
+    return text.replace("torch::", "nbgrad::").replace("torch.", "nbgrad.")
+
+
+X = "x = T.tensor([5., -7., 3.5], requires_grad=True); "
+W = "w = T.tensor([2., 3., -2.], requires_grad=True); "
+X2 = "x = T.tensor([5., -7.], requires_grad=True); "
+GRADS = "z.sum().backward(); out = (repr(z), repr(x.grad), repr(w.grad))"
+
+CASES = [
+    # floor_divide: no derivative (a NotImplemented node, a backward that names it)
+    X + "y = x // 2; out = (repr(y), y.grad_fn.name(), len(y.grad_fn.next_functions))",
+    X + "(x // 2).sum().backward()",
+    X2 + "out = repr(5 % x)",
+    X2 + "(5 % x).sum().backward()",
+    X2 + "out = (x // 2).grad_fn",
+    "x = T.tensor(5.5, requires_grad=True); out = repr((x // 2, x % 2, T.fmod(x, 2)))",
+    # remainder and fmod: slope 1, and minus the (floor or trunc) quotient for the divisor
+    X + "z = x % 3; z.sum().backward(); out = (repr(z), repr(x.grad))",
+    X + W + "z = T.remainder(x, w); " + GRADS,
+    X + W + "z = T.fmod(x, w); " + GRADS,
+    X2 + "z = T.fmod(x, 2.5); out = repr(z)",
+    "x = T.tensor([[5.], [-7.]], requires_grad=True); " + W.replace("3., -2.", "-3.")
+    + "z = x % w; " + GRADS,
+    X2 + "w = T.tensor(2., dtype=T.float64); out = repr(x % w)",
+    # integers, numbers on the left, the edges of the arithmetic
+    "out = (T.tensor([5, -7]) // 2, T.tensor([5, -7]) % 3, T.tensor([5, -7]) // 2.5)",
+    "out = (T.tensor([5, -7]) % -3, T.fmod(T.tensor([5, -7]), -3))",
+    "out = (7 // T.tensor([2., 3.]), 7 % T.tensor([2., 3.]), 2.5 % T.tensor([2, 3]))",
+    "out = (T.tensor([5., 7.]) // 0, T.tensor([5., -7.]) % 0, T.fmod(T.tensor([5., -7.]), 0))",
+    "inf = float('inf'); out = (T.tensor([-0.0, 0.]) % 2, T.tensor([7.]) % inf, "
+    "T.tensor([-7.]) % inf, T.tensor([5., -7.]) // inf)",
+    "out = repr(T.tensor([True]) // 1)",
+    "out = repr(T.tensor([3]) % True)",
+    # errors
+    "out = T.tensor([5, 7]) // 0",
+    "out = T.tensor([5, 7]) % T.tensor([2, 0])",
+    "out = T.fmod(T.tensor([5, 7]), 0)",
+    "out = T.tensor([True]) // T.tensor([True])",
+    "out = T.tensor([True]) % True",
+    "out = T.fmod(T.tensor([True]), T.tensor([True]))",
+    "out = T.remainder(T.tensor([1., 2.]), T.tensor([1., 2., 3.]))",
+    "x = T.tensor([1., 2.]); out = x // 'a'",
+    "x = T.tensor([1., 2.]); out = x % None",
+    # div's rounding_mode: a step, of gradient 0
+    X2 + "out = [repr(T.div(x, 2, rounding_mode=m)) for m in ('floor', 'trunc')]",
+    X2 + W.replace(", -2.", "") + "z = T.div(x, w, rounding_mode='trunc'); " + GRADS,
+    "i = T.tensor([5, -7]); out = (T.div(i, 2, rounding_mode='floor'), "
+    "T.div(i, 2, rounding_mode='trunc'), T.div(i, 2))",
+    "out = T.div(T.tensor([5., -7.]), 2, rounding_mode='round')",
+    "x = T.tensor([5., -7.]); out = (x.floor_divide(2), x.remainder(2), x.fmod(2), "
+    "x.div(2, rounding_mode='floor'))",
+    # in place
+    "a = T.tensor([5., 7.]); a //= 2; b = a.clone(); b %= 2; out = repr((a, b))",
+    "b = T.tensor([5, 7]); b //= 2; out = repr(b)",
+    "b = T.tensor([5, 7]); b //= 2.5",
+    "t = T.tensor([5., 7.], requires_grad=True); t //= 2",
+    "a = T.tensor([5., 7.], requires_grad=True) * 1; a //= 2; out = repr(a)",
+    "a = T.tensor([5., 7.], requires_grad=True) * 1; a %= 2; out = repr(a)",
+    "a = T.tensor([5., 7.], requires_grad=True) * 1; a.div_(2, rounding_mode='floor'); "
+    "out = repr(a)",
+    # a node prints as torch's, without the address
+    "x = T.tensor(2., requires_grad=True); y = x * x; out = (y.grad_fn, y.grad_fn.next_functions)",
+]
+
+
+@pytest.mark.parametrize("code", CASES)
+def test_same_as_torch(code: str) -> None:
+    assert _run(nbgrad, code) == _torch_read_as_nbgrad(_run(torch, code))
