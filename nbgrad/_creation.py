@@ -18,8 +18,9 @@ from nbgrad._device import check_device
 from nbgrad._size_args import (
     _RANDINT_OVERLOADS,
     _RANDOM_OVERLOADS,
+    UNSET,
     _is_index,
-    _size,
+    _size_or_keyword,
     _sized,
     _tp_name,
 )
@@ -193,23 +194,26 @@ def _float(dtype: _dtype.dtype | None) -> np.dtype:
     return (dtype or _dtype.get_default_dtype()).numpy
 
 
-def zeros(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def zeros(*args: Any, size: Any = UNSET, dtype: _dtype.dtype | None = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
     check_device(device)
-    return _finish(np.zeros(_size(size, "zeros"), dtype=_float(dtype)), requires_grad)
+    shape = _size_or_keyword(args, size, "zeros")
+    return _finish(np.zeros(shape, dtype=_float(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def ones(*args: Any, size: Any = UNSET, dtype: _dtype.dtype | None = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
     check_device(device)
-    return _finish(np.ones(_size(size, "ones"), dtype=_float(dtype)), requires_grad)
+    shape = _size_or_keyword(args, size, "ones")
+    return _finish(np.ones(shape, dtype=_float(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def empty(*args: Any, size: Any = UNSET, dtype: _dtype.dtype | None = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uninitialised in torch; zeros here, so that lessons stay deterministic."""
     check_device(device)
-    return _finish(np.zeros(_size(size, "empty"), dtype=_float(dtype)), requires_grad)
+    shape = _size_or_keyword(args, size, "empty")
+    return _finish(np.zeros(shape, dtype=_float(dtype)), requires_grad)
 
 
 def _scalar_dtype(value: Any) -> np.dtype:
@@ -367,20 +371,22 @@ def _rng(generator: Generator | None) -> np.random.Generator:
     return (generator or default_generator).rng
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
-         device: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*args: Any, size: Any = UNSET, generator: Generator | None = None,
+         dtype: _dtype.dtype | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
     """Uniform on ``[0, 1)``."""
     check_device(device)
-    shape = _size(size, "rand", _RANDOM_OVERLOADS)
+    shape = _size_or_keyword(args, size, "rand", _RANDOM_OVERLOADS)
     data = _rng(generator).random(shape, dtype=np.float64).astype(_float(dtype))
     return _finish(data, requires_grad)
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
-          device: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(*args: Any, size: Any = UNSET, generator: Generator | None = None,
+          dtype: _dtype.dtype | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
     """Standard normal."""
     check_device(device)
-    shape = _size(size, "randn", _RANDOM_OVERLOADS)
+    shape = _size_or_keyword(args, size, "randn", _RANDOM_OVERLOADS)
     data = _rng(generator).standard_normal(shape).astype(_float(dtype))
     return _finish(data, requires_grad)
 

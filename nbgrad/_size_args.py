@@ -120,3 +120,25 @@ def _size(args: tuple, name: str, overloads: str | None = None) -> tuple[int, ..
         raise TypeError(f"{name}() takes 1 positional argument but {len(args)} were given")
     _check_negative(size, name)
     return tuple(size)
+
+
+UNSET: Any = object()  # ``size=`` not given
+
+
+def _size_or_keyword(args: tuple, size: Any, name: str, overloads: str | None = None
+                     ) -> tuple[int, ...]:
+    """The shape of ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``: torch's
+    ``*size`` functions take the size by keyword too, as one tuple or list of ints."""
+    if size is UNSET:
+        return _size(args, name, overloads)
+    if args:
+        if overloads is not None:
+            got = ", ".join(_tp_name(a) for a in args)
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            f"({got}, size={_tp_name(size)}), but expected one of:\n{overloads}")
+        raise TypeError(f"{name}() got multiple values for argument 'size'")
+    if not isinstance(size, tuple | list) or not all(_is_index(s) for s in size):
+        raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not {_tp_name(size)}")
+    out = _unpack(size, name)
+    _check_negative(out, name)
+    return tuple(out)

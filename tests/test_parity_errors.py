@@ -1642,3 +1642,31 @@ def test_activation_errors(code: str) -> None:
 )
 def test_activation_and_flatten_accepted(code: str) -> None:
     _check(code, must_raise=False)
+
+
+@cases(
+    zeros="out = T.zeros(size=(2, 3))",
+    ones_list="out = T.ones(size=[2, 1])",
+    empty="out = T.empty(size=(2,)).shape",
+    size_object="out = T.zeros(size=T.Size([2]))",
+    with_dtype="out = T.zeros(size=(2,), dtype=T.int64)",
+    rand_shape="out = T.rand(size=(2,), generator=None).shape",
+    randn_shape="out = T.randn(size=(1, 2)).shape",
+)
+def test_size_by_keyword_accepted(code: str) -> None:
+    _check(code, must_raise=False)
+
+
+@cases(
+    twice="T.zeros(2, size=(2,))",
+    an_int="T.zeros(size=2)",
+    none="T.ones(size=None)",
+    float_entry="T.zeros(size=(2.5,))",
+    negative="T.zeros(size=(2, -1))",
+    empty_negative="T.empty(size=(-1,))",
+    rand_float_entry="T.rand(size=(2.5,))",
+    rand_int="T.rand(size=2)",
+    randn_twice="T.randn(2, size=(2,))",
+)
+def test_size_by_keyword_errors(code: str) -> None:
+    _check(code, must_raise=True)
