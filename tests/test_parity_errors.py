@@ -1670,3 +1670,13 @@ def test_size_by_keyword_accepted(code: str) -> None:
 )
 def test_size_by_keyword_errors(code: str) -> None:
     _check(code, must_raise=True)
+
+
+@cases(
+    add_none="T.add(T.ones(2), None)",
+    mul_str="T.mul(T.ones(2), 'a')",
+    sub_list="T.sub(T.ones(2), [1])",
+    div_none="T.div(T.ones(2), None)",
+)
+def test_binary_function_with_an_operand_that_is_not_a_number(code: str) -> None:
+    _check(code, must_raise=True)

@@ -246,7 +246,7 @@ def _operand(x: Any, fn: str, pos: int) -> Any:
     if isinstance(x, (bool, int, float)):
         return x
     raise TypeError(
-        f"{fn}(): argument 'other' (position {pos}) must be Tensor or Number, not "
+        f"{fn}(): argument 'other' (position {pos}) must be Tensor, not "
         f"{type(x).__name__}"
     )
 
