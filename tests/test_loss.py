@@ -32,6 +32,10 @@ CLASS_W = np.array([1.0, 2.0, 0.5, 3.0], dtype=np.float32)
 CASES = {
     "mse": (lambda m, x, y, r: m.nn.functional.mse_loss(x, y, reduction=r), LOGITS, SOFT, True),
     "MSELoss": (lambda m, x, y, r: m.nn.MSELoss(reduction=r)(x, y), LOGITS, SOFT, True),
+    "mse_weight": (lambda m, x, y, r: m.nn.functional.mse_loss(
+        x, y, reduction=r, weight=m.tensor(SOFT[::-1].copy())), LOGITS, SOFT, True),
+    "mse_weight_broadcast": (lambda m, x, y, r: m.nn.functional.mse_loss(
+        x[0], y, reduction=r, weight=m.tensor(CLASS_W)), LOGITS, SOFT, True),
     "bce": (lambda m, x, y, r: m.nn.functional.binary_cross_entropy(x, y, reduction=r),
             PROBS, SOFT, True),
     "BCELoss_weight": (lambda m, x, y, r: m.nn.BCELoss(weight=m.tensor(CLASS_W),
@@ -307,6 +311,21 @@ ERRORS = {
         m.ones(4), m.ones(4, dtype=m.int64)),
     "bcel_pos_weight": lambda m: _f(m).binary_cross_entropy_with_logits(
         m.ones(4, 3), m.ones(4, 3), pos_weight=m.ones(2)),
+    "mse_weight_size": lambda m: _f(m).mse_loss(m.ones(4), m.ones(4), weight=m.ones(1)),
+    "mse_weight_size_broadcast": lambda m: _f(m).mse_loss(m.ones(2), m.ones(3, 2),
+                                                          weight=m.ones(3, 2)),
+    "mse_weight_reduction": lambda m: _f(m).mse_loss(m.ones(4), m.ones(4), weight=m.ones(4),
+                                                     reduction="x"),
+    "ce_float_ignore_index": lambda m: _f(m).cross_entropy(m.ones(4, 3), m.tensor([0, 1, 2, 0]),
+                                                           ignore_index=1.5),
+    "ce_bool_ignore_index": lambda m: _f(m).cross_entropy(m.ones(4, 3), m.tensor([0, 1, 2, 0]),
+                                                          ignore_index=True),
+    "ce_probs_float_ignore_index": lambda m: _f(m).cross_entropy(m.ones(4, 3), m.rand(4, 3),
+                                                                 ignore_index=2.0),
+    "CrossEntropyLoss_float_ignore_index": lambda m: m.nn.CrossEntropyLoss(ignore_index=1.5)(
+        m.ones(4, 3), m.tensor([0, 1, 2, 0])),
+    "nll_str_ignore_index": lambda m: _f(m).nll_loss(m.ones(4, 3), m.tensor([0, 1, 2, 0]),
+                                                     ignore_index="a"),
     "ce_float_target_1d": lambda m: _f(m).cross_entropy(m.ones(4, 3), m.rand(4)),
     "ce_float_target_2d": lambda m: _f(m).cross_entropy(m.ones(4, 3), m.rand(4, 2)),
     "CrossEntropyLoss_float_target": lambda m: m.nn.CrossEntropyLoss()(m.ones(4, 3),
@@ -400,3 +419,13 @@ def test_second_order_matches_torch(torch, name: str) -> None:
     (g_nb, h_nb), (g_t, h_t) = results
     np.testing.assert_allclose(g_nb, g_t, atol=1e-10)
     np.testing.assert_allclose(h_nb, h_t, atol=1e-8)
+
+
+def test_ignore_index_given_as_an_integer_tensor_or_numpy_int(torch) -> None:
+    for index in (1, np.int64(1), "tensor"):
+        got = []
+        for m in (nbgrad, torch):
+            i = m.tensor(1) if isinstance(index, str) else index
+            got.append(m.nn.functional.cross_entropy(m.tensor(LOGITS), m.tensor(CLASSES),
+                                                     ignore_index=i).item())
+        assert got[0] == pytest.approx(got[1], rel=1e-6)

@@ -14,6 +14,7 @@ from nbgrad.nn.functional._log_likelihood import _check_class_args, _nll_loss
 from nbgrad.nn.functional._loss_checks import (
     _REDUCTIONS,
     _check_reduction,
+    _ignore_index,
     _legacy_reduction,
 )
 from nbgrad.ops import log_softmax as _log_softmax
@@ -74,6 +75,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if (not (isinstance(input, Tensor) and isinstance(target, Tensor))
             or not (weight is None or isinstance(weight, Tensor))):
         _check_class_args("cross_entropy_loss", input, target, weight)
+    if ignore_index.__class__ is not int:
+        ignore_index = _ignore_index("cross_entropy_loss", ignore_index)
     shape = input._data.shape
     if shape == target._data.shape:
         return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction,

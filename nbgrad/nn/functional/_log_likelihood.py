@@ -15,6 +15,7 @@ from nbgrad.nn.functional._common import _name, _quiet
 from nbgrad.nn.functional._loss_checks import (
     _REDUCTIONS,
     _check_reduction,
+    _ignore_index,
     _legacy_reduction,
 )
 from nbgrad.ops import reshape, view
@@ -124,6 +125,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if (not (isinstance(input, Tensor) and isinstance(target, Tensor))
             or not (weight is None or isinstance(weight, Tensor))):
         _check_class_args("nll_loss_nd", input, target, weight)
+    if ignore_index.__class__ is not int:
+        ignore_index = _ignore_index("nll_loss_nd", ignore_index)
     return _nll_loss(input, target, weight, ignore_index, reduction)
 
 

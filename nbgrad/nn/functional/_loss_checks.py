@@ -70,3 +70,14 @@ def _check_inplace_broadcast(out: np.ndarray, other: np.ndarray) -> None:
             f"output with shape {list(out.shape)} doesn't match the broadcast shape "
             f"{list(shape)}"
         )
+
+
+def _ignore_index(fn: str, value: Any) -> int:
+    """``ignore_index`` read as torch's argument parser reads it (its 5th argument): an int,
+    or anything that is one (a NumPy int, an integer 0-d tensor); not a bool or a float."""
+    from nbgrad._size_args import _is_index, _tp_name
+
+    if isinstance(value, bool) or not _is_index(value):
+        raise TypeError(f"{fn}(): argument 'ignore_index' (position 5) must be int, not "
+                        f"{_tp_name(value)}")
+    return int(value._data) if isinstance(value, Tensor) else int(value)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from nbgrad import _dtype
 from nbgrad._tensor import Tensor
 from nbgrad.nn.functional._common import _name
@@ -28,8 +30,9 @@ class MseLossBackward0(Node):
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
-             reduction: str = "mean") -> Tensor:
-    """The mean (or sum) of ``(input - target) ** 2``."""
+             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """The mean (or sum) of ``(input - target) ** 2``; with ``weight`` (of the input's size),
+    of ``weight * (input - target) ** 2``, the mean divided by the sum of the weights."""
     if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
         _as_target(target)  # torch compares target.size() with input.size(): target first
         _as_target(input)
@@ -45,6 +48,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
         reduction = _legacy_reduction(size_average, reduce)
     if target.shape != input.shape:
         check_broadcast(input._data, target._data)
+    if weight is not None:
+        return _weighted(input, target, weight, reduction)
     if reduction not in _REDUCTIONS:
         reduction = _check_reduction(reduction)
     rt = _dtype.result_type(input, target)
@@ -56,3 +61,25 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
     data = _reduce(per, reduction)
     return record(MseLossBackward0, data, (input, target), (input, target, reduction, per.size),
                   broadcast=input._data.shape != target._data.shape)
+
+
+def _weighted(input: Tensor, target: Tensor, weight: Tensor, reduction: str) -> Tensor:
+    """torch's weighted mean squared error, made of plain ops as torch makes it (so its graph
+    shows the same nodes: Sub, Pow, Mul, Sum, Div)."""
+    from nbgrad.ops import div, expand, mul, pow, sub, sum
+
+    if weight.size() != input.size():
+        raise ValueError("Weights and input must have the same size.")
+    if input.shape != target.shape:  # torch.broadcast_tensors: an expand where it is needed
+        shape = tuple(np.broadcast_shapes(input.shape, target.shape))
+        input = input if input.shape == shape else expand(input, shape)
+        target = target if target.shape == shape else expand(target, shape)
+    weighted = mul(pow(sub(input, target), 2), weight)
+    if reduction == "none":
+        return weighted
+    if reduction == "sum":
+        return sum(weighted)
+    if reduction == "mean":
+        return div(sum(weighted), sum(weight))
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', "
+                     "'sum'.")
