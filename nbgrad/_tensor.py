@@ -299,6 +299,17 @@ class Tensor:
         arr = np.asarray(self._data)
         return arr if dtype is None else arr.astype(dtype)
 
+    def __array_wrap__(self, array: Any, context: Any = None, return_scalar: bool = False
+                       ) -> Tensor:
+        """What a NumPy function applied to a tensor gives back: a tensor sharing the
+        result's memory (``np.sin(t)``), as torch's ``from_numpy`` makes it; a bool result
+        becomes uint8, as in torch (its ``__array_wrap__`` predates bool tensors)."""
+        array = np.asarray(array)
+        if array.dtype == np.bool_:
+            array = array.astype(np.uint8)
+        _dtype.from_numpy_dtype(array.dtype)  # torch's error for a dtype it has not
+        return _wrap(array)
+
     # -- printing --------------------------------------------------------------------------
     def __repr__(self) -> str:
         from nbgrad._printing import format_tensor

@@ -70,6 +70,7 @@ CASES = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:Using a target size")  # mse_weight_broadcast: as torch
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("name", CASES)
 def test_loss_matches_torch(torch, name: str, reduction: str) -> None:

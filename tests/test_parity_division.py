@@ -93,3 +93,26 @@ CASES = [
 @pytest.mark.parametrize("code", CASES)
 def test_same_as_torch(code: str) -> None:
     assert _run(nbgrad, code) == _torch_read_as_nbgrad(_run(torch, code))
+
+
+# A NumPy function applied to a tensor gives a tensor back (torch's __array_wrap__).
+NUMPY_CASES = [
+    "out = repr(np.exp(T.tensor([1., 2.])))",
+    "out = repr(np.exp(T.tensor(1.)))",
+    "out = repr(np.greater(T.tensor([1., 2.]), 1.5))",
+    "out = repr(np.sqrt(T.tensor([1, 4])))",
+    "out = repr(np.isnan(T.tensor([1., float('nan')])))",
+    "out = repr(np.add.reduce(T.tensor([1., 2.])))",
+    "out = repr(np.maximum(T.tensor([1., 2.]), T.tensor([2., 1.])))",
+    "out = np.exp(T.tensor([1., 2.], requires_grad=True))",
+]
+
+
+@pytest.mark.parametrize("code", NUMPY_CASES)
+def test_numpy_functions_give_tensors_as_torch(code: str) -> None:
+    import warnings
+
+    with warnings.catch_warnings():  # numpy's warning about torch's old __array_wrap__
+        warnings.simplefilter("ignore", DeprecationWarning)
+        want = _torch_read_as_nbgrad(_run(torch, code))
+    assert _run(nbgrad, code) == want
