@@ -1,6 +1,7 @@
-"""``//``, ``%``, ``fmod`` and ``div(..., rounding_mode=...)`` under torch 2.13 and nbgrad:
-the same printed results, gradients and errors (integer division by zero, bool operands,
-operands that are not numbers, the missing derivative of ``floor_divide``)."""
+"""Operators and their functions under torch 2.13 and nbgrad: ``//``, ``%``, ``fmod`` and
+``div(..., rounding_mode=...)`` (printed results, gradients, errors: integer division by zero,
+bool operands, operands that are not numbers, the missing derivative of ``floor_divide``);
+how a node prints; NumPy functions applied to tensors."""
 
 from __future__ import annotations
 
