@@ -478,12 +478,32 @@ class Tensor:
         return self._inplace(lambda a, b: expand_copy(b, a), src)
 
     def zero_(self) -> Tensor:
-        return self.fill_(0)
+        if self._check_inplace():
+            from nbgrad.ops.assignment import zero
+
+            return self._inplace(zero)
+        self._storage().fill(0)
+        bump_version(self)
+        return self
 
     def fill_(self, value: Any) -> Tensor:
-        self._check_inplace()
-        if self._requires_grad and STATE.enabled:
-            return self._inplace(lambda a: mul(a, 0) + value)
+        if not isinstance(value, (Tensor, bool, int, float, np.generic)):
+            from nbgrad._size_args import _tp_name
+
+            name = _tp_name(value)
+            raise TypeError(
+                f"fill_() received an invalid combination of arguments - got ({name}), but "
+                "expected one of:\n * (Tensor value)\n      didn't match because some of the "
+                f"arguments have invalid types: (!{name}!)\n * (Number value)\n      didn't "
+                f"match because some of the arguments have invalid types: (!{name}!)\n"
+            )
+        if isinstance(value, Tensor) and value._data.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value._data.ndim} dimensions.")
+        if self._check_inplace(value):
+            from nbgrad.ops.assignment import fill
+
+            return self._inplace(fill, value)
         data = self._storage()
         if isinstance(value, Tensor):
             data[...] = value._data
@@ -517,24 +537,22 @@ class Tensor:
             base = self._base
             if base is not None and base.grad_fn is None and base._requires_grad:
                 raise RuntimeError(LEAF_VIEW_INPLACE)
-            raise RuntimeError(
-                "nbgrad does not record item assignment on tensors that require grad; build "
-                "the new tensor with nbgrad.where or nbgrad.cat instead."
-            )
+            if base is not None:
+                raise RuntimeError(
+                    "nbgrad does not record item assignment on views of tensors in a graph; "
+                    "assign into the tensor itself (x[0, 1] = v rather than x[0][1] = v)."
+                )
+            # torch's CopySlices (and fills): the old value's gradient, but where the
+            # assignment wrote, which goes to the value assigned (see ops/assignment.py)
+            from nbgrad.ops.assignment import assign
+
+            index = _index_arrays(index)
+            _check_assigned(self, value)
+            self._inplace(lambda old, v: assign(old, index, v), value)
+            return
         index = _index_arrays(index)
-        if not isinstance(value, (Tensor, bool, int, float, np.generic, np.ndarray)):
-            raise TypeError(f"can't assign a {type(value).__name__} to a "
-                            f"nbgrad.{_dtype._legacy_type_name(self.dtype)}")
-        data = self._storage()
-        try:
-            data[index] = value._data if isinstance(value, Tensor) else value
-        except IndexError as err:  # NumPy's words, in torch's
-            raise IndexError(str(err).replace(" for axis ", " for dimension ")) from None
-        except ValueError:
-            if not isinstance(value, Tensor):
-                raise
-            _setitem_shape_error(data[index].shape, value)
-            raise
+        _check_assigned(self, value)
+        _write(self._storage(), index, value)
         bump_version(self)
 
     # -- autograd -------------------------------------------------------------------------
@@ -905,6 +923,35 @@ def _through_view(index: Any, shape: tuple) -> bool:
         else:
             dim += width(item)
     return False
+
+
+def _check_assigned(t: Tensor, value: Any) -> None:
+    if not isinstance(value, (Tensor, bool, int, float, np.generic, np.ndarray)):
+        raise TypeError(f"can't assign a {type(value).__name__} to a "
+                        f"nbgrad.{_dtype._legacy_type_name(t.dtype)}")
+
+
+def _write(data: np.ndarray, index: Any, value: Any) -> None:
+    """``data[index] = value``, with NumPy's errors in torch's words."""
+    try:
+        data[index] = value._data if isinstance(value, Tensor) else value
+    except IndexError as err:
+        raise IndexError(str(err).replace(" for axis ", " for dimension ")) from None
+    except ValueError:
+        if not isinstance(value, Tensor):
+            raise
+        target = data[index].shape
+        v = value._data
+        while v.ndim > len(target) and v.shape[0] == 1:  # torch drops leading 1s; NumPy may not
+            v = v[0]
+        if v is not value._data:
+            try:
+                data[index] = v
+                return
+            except ValueError:
+                pass
+        _setitem_shape_error(target, value)
+        raise
 
 
 def _index_arrays(index: Any) -> Any:
