@@ -171,4 +171,40 @@ __all__ += ["device", "load", "nn", "optim", "save"]
 __all__ += ["ceil", "exp2", "expm1", "floor", "frac", "isfinite", "isinf", "isnan", "log1p",
             "log2", "log10", "round", "trunc"]
 __all__ += ["floor_divide", "fmod", "remainder"]
+# api-a: comparisons, statistics, cumulative ops, trigonometry (and torch's other names)
+from nbgrad.ops import (  # noqa: E402
+    acos,
+    allclose,
+    asin,
+    atan,
+    atan2,
+    cosh,
+    cumprod,
+    cumsum,
+    eq,
+    equal,
+    erf,
+    ge,
+    gt,
+    isclose,
+    le,
+    logsumexp,
+    lt,
+    ne,
+    norm,
+    prod,
+    rsqrt,
+    sinh,
+    std,
+    var,
+)
+from nbgrad.ops.compare import alias as _alias  # noqa: E402
+from nbgrad.ops.trig import arccos, arcsin, arctan, arctan2  # noqa: E402
+
+greater, greater_equal = _alias("greater"), _alias("greater_equal")
+less, less_equal, not_equal = _alias("less"), _alias("less_equal"), _alias("not_equal")
+__all__ += ["acos", "allclose", "arccos", "arcsin", "arctan", "arctan2", "asin", "atan",
+            "atan2", "cosh", "cumprod", "cumsum", "eq", "equal", "erf", "ge", "greater",
+            "greater_equal", "gt", "isclose", "le", "less", "less_equal", "logsumexp", "lt",
+            "ne", "norm", "not_equal", "prod", "rsqrt", "sinh", "std", "var"]
 __all__ += ["dashboard", "explore", "step_through", "unwatch", "watch"]

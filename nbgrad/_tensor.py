@@ -1109,3 +1109,46 @@ for _op in (exp, log, sqrt, sin, cos, tan, tanh, sigmoid, abs, neg, reciprocal, 
 del _op
 Tensor.__ifloordiv__, Tensor.__imod__ = Tensor.floor_divide_, Tensor.remainder_
 
+
+
+# -- api-a: comparisons, statistics, cumulative ops, trigonometry, and methods torch has for
+# functions nbgrad already had ---------------------------------------------------------------
+def _api_a_methods() -> None:
+    from nbgrad import ops
+    from nbgrad.ops import trig
+    from nbgrad.ops._core import check_tensor
+    from nbgrad.ops.compare import comparison_method
+    from nbgrad.ops.cumulative import dim_method, prod_method
+
+    def tensor_other(fn: Callable) -> Callable:
+        """A method whose ``other`` must be a tensor: torch counts it as argument 1."""
+        def method(self: Tensor, other: Any, *args: Any, **kwargs: Any) -> Any:
+            check_tensor(other, fn.__name__, "other", 1)
+            return fn(self, other, *args, **kwargs)
+
+        method.__name__ = method.__qualname__ = fn.__name__
+        method.__doc__ = fn.__doc__
+        return method
+
+    for name in ("eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
+                 "less_equal", "not_equal"):
+        setattr(Tensor, name, comparison_method(name))
+    for fn in (ops.isclose, ops.allclose, ops.equal, ops.maximum, ops.minimum, ops.atan2,
+               trig.arctan2):
+        setattr(Tensor, fn.__name__, tensor_other(fn))
+    Tensor.prod = prod_method
+    Tensor.cumsum, Tensor.cumprod = dim_method(ops.cumsum), dim_method(ops.cumprod)
+    Tensor.logsumexp = dim_method(ops.logsumexp, several=True)
+    for fn in (ops.std, ops.var, ops.norm, ops.erf, ops.rsqrt, ops.sinh, ops.cosh, ops.asin,
+               ops.acos, ops.atan, trig.arcsin, trig.arccos, trig.arctan, ops.sign):
+        setattr(Tensor, fn.__name__, fn)
+    Tensor.multiply = ops.mul
+    Tensor.divide = Tensor.true_divide = ops.div
+    Tensor.negative = ops.neg
+    Tensor.subtract = Tensor.sub
+    for fn in (ops.erf, ops.rsqrt, ops.sinh, ops.cosh, ops.asin, ops.acos, ops.atan, ops.atan2,
+               trig.arcsin, trig.arccos, trig.arctan, trig.arctan2):
+        setattr(Tensor, f"{fn.__name__}_", _in_place(fn))
+
+
+_api_a_methods()

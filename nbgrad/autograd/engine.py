@@ -489,6 +489,22 @@ class _NumpyNamespace:
     def cast(g: Any, dtype: Any) -> Any:
         return g.astype(dtype.numpy)
 
+    # -- api-a: for the backward of trig, cumulative (prod, cumsum, cumprod) ----------------
+    cosh = staticmethod(np.cosh)
+    sinh = staticmethod(np.sinh)
+
+    @staticmethod
+    def cumsum(t: Any, dim: int) -> np.ndarray:
+        return np.cumsum(t, axis=dim)
+
+    @staticmethod
+    def cumprod(t: Any, dim: int) -> np.ndarray:
+        return np.cumprod(t, axis=dim)
+
+    @staticmethod
+    def prod(t: Any, dims: Any, keepdim: bool = False) -> np.ndarray:
+        return np.prod(t, axis=dims, keepdims=keepdim)
+
 
 NUMPY_NAMESPACE = _NumpyNamespace()
 

@@ -1,5 +1,7 @@
 """Every differentiable operation, one module per family, forward beside backward."""
 
+from nbgrad.ops.compare import allclose, eq, equal, ge, gt, isclose, le, lt, ne
+from nbgrad.ops.cumulative import cumprod, cumsum, prod
 from nbgrad.ops.division import floor_divide, fmod, remainder
 from nbgrad.ops.exp_log import exp2, expm1, log1p, log2, log10
 from nbgrad.ops.linalg import dot, matmul, mm, mv
@@ -46,6 +48,7 @@ from nbgrad.ops.reduce import (
     softmax,
     sum,
 )
+from nbgrad.ops.reduce_stats import logsumexp, norm, std, var
 from nbgrad.ops.rounding import ceil, floor, frac, isfinite, isinf, isnan, round, trunc
 from nbgrad.ops.shape import (
     T,
@@ -64,6 +67,7 @@ from nbgrad.ops.shape import (
     unsqueeze,
     view,
 )
+from nbgrad.ops.trig import acos, asin, atan, atan2, cosh, erf, rsqrt, sinh
 
 __all__ = [
     "T", "abs", "add", "bitwise", "logical_not", "amax", "amin", "argmax", "argmin", "cat",
@@ -76,4 +80,11 @@ __all__ = [
     "log1p", "expm1", "log2", "log10", "exp2",
     "floor", "ceil", "round", "trunc", "frac", "isnan", "isinf", "isfinite",
     "floor_divide", "remainder", "fmod",
+]
+# api-a: comparisons, statistics, cumulative ops, trigonometry
+
+__all__ += [
+    "eq", "ne", "lt", "le", "gt", "ge", "isclose", "allclose", "equal",
+    "prod", "cumsum", "cumprod", "var", "std", "logsumexp", "norm",
+    "erf", "rsqrt", "sinh", "cosh", "asin", "acos", "atan", "atan2",
 ]

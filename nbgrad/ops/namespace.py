@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad._tensor import Tensor, _wrap
-from nbgrad.ops import pointwise, reduce, shape
+from nbgrad.ops import cumulative, pointwise, reduce, shape, trig
 
 __all__ = ["TENSOR_NAMESPACE"]
 
@@ -110,6 +110,22 @@ class _TensorNamespace:
     @staticmethod
     def cast(g: Tensor, dtype: Any) -> Tensor:
         return g.to(dtype)
+
+    # -- api-a: for the backward of trig, cumulative (prod, cumsum, cumprod) ----------------
+    cosh = staticmethod(trig.cosh)
+    sinh = staticmethod(trig.sinh)
+
+    @staticmethod
+    def cumsum(t: Tensor, dim: int) -> Tensor:
+        return cumulative.cumsum(t, dim)
+
+    @staticmethod
+    def cumprod(t: Tensor, dim: int) -> Tensor:
+        return cumulative.cumprod(t, dim)
+
+    @staticmethod
+    def prod(t: Tensor, dims: Any, keepdim: bool = False) -> Tensor:
+        return cumulative.prod_dims(t, dims, keepdim)
 
 
 TENSOR_NAMESPACE = _TensorNamespace()
