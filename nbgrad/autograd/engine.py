@@ -489,6 +489,10 @@ class _NumpyNamespace:
     def cast(g: Any, dtype: Any) -> Any:
         return g.astype(dtype.numpy)
 
+    @staticmethod
+    def flip(g: Any, dims: tuple) -> np.ndarray:
+        return np.flip(g, dims)
+
 
 NUMPY_NAMESPACE = _NumpyNamespace()
 

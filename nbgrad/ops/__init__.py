@@ -2,6 +2,8 @@
 
 from nbgrad.ops.exp_log import exp2, expm1, log1p, log2, log10
 from nbgrad.ops.linalg import dot, matmul, mm, mv
+from nbgrad.ops.matrices import diag, outer, trace, tril, triu
+from nbgrad.ops.pieces import chunk, split, unbind
 from nbgrad.ops.pointwise import (
     abs,
     add,
@@ -33,6 +35,7 @@ from nbgrad.ops.pointwise import (
     to_dtype,
     where,
 )
+from nbgrad.ops.random_fill import normal_, uniform_
 from nbgrad.ops.reduce import (
     amax,
     amin,
@@ -46,6 +49,7 @@ from nbgrad.ops.reduce import (
     sum,
 )
 from nbgrad.ops.rounding import ceil, floor, frac, isfinite, isinf, isnan, round, trunc
+from nbgrad.ops.selecting import gather, index_select, masked_fill
 from nbgrad.ops.shape import (
     T,
     cat,
@@ -63,6 +67,8 @@ from nbgrad.ops.shape import (
     unsqueeze,
     view,
 )
+from nbgrad.ops.sorting import argsort, sort, topk
+from nbgrad.ops.tiling import flip, repeat, tile
 
 __all__ = [
     "T", "abs", "add", "bitwise", "logical_not", "amax", "amin", "argmax", "argmin", "cat",
@@ -74,4 +80,10 @@ __all__ = [
     "tanh", "to_dtype", "transpose", "unsqueeze", "view", "where",
     "log1p", "expm1", "log2", "log10", "exp2",
     "floor", "ceil", "round", "trunc", "frac", "isnan", "isinf", "isfinite",
+]
+# indexing, sorting, pieces, matrices, random fills (api-b)
+__all__ += [
+    "gather", "index_select", "masked_fill", "sort", "argsort", "topk", "split", "chunk",
+    "unbind", "flip", "repeat", "tile", "outer", "tril", "triu", "diag", "trace", "uniform_",
+    "normal_",
 ]

@@ -111,5 +111,11 @@ class _TensorNamespace:
     def cast(g: Tensor, dtype: Any) -> Tensor:
         return g.to(dtype)
 
+    @staticmethod
+    def flip(g: Tensor, dims: tuple) -> Tensor:
+        from nbgrad.ops.tiling import flip
+
+        return flip(g, dims)
+
 
 TENSOR_NAMESPACE = _TensorNamespace()
