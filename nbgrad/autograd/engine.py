@@ -504,6 +504,9 @@ class _NumpyNamespace:
     @staticmethod
     def prod(t: Any, dims: Any, keepdim: bool = False) -> np.ndarray:
         return np.prod(t, axis=dims, keepdims=keepdim)
+    @staticmethod
+    def flip(g: Any, dims: tuple) -> np.ndarray:
+        return np.flip(g, dims)
 
 
 NUMPY_NAMESPACE = _NumpyNamespace()

@@ -5,6 +5,8 @@ from nbgrad.ops.cumulative import cumprod, cumsum, prod
 from nbgrad.ops.division import floor_divide, fmod, remainder
 from nbgrad.ops.exp_log import exp2, expm1, log1p, log2, log10
 from nbgrad.ops.linalg import dot, matmul, mm, mv
+from nbgrad.ops.matrices import diag, outer, trace, tril, triu
+from nbgrad.ops.pieces import chunk, split, unbind
 from nbgrad.ops.pointwise import (
     abs,
     add,
@@ -36,6 +38,7 @@ from nbgrad.ops.pointwise import (
     to_dtype,
     where,
 )
+from nbgrad.ops.random_fill import normal_, uniform_
 from nbgrad.ops.reduce import (
     amax,
     amin,
@@ -50,6 +53,7 @@ from nbgrad.ops.reduce import (
 )
 from nbgrad.ops.reduce_stats import logsumexp, norm, std, var
 from nbgrad.ops.rounding import ceil, floor, frac, isfinite, isinf, isnan, round, trunc
+from nbgrad.ops.selecting import gather, index_select, masked_fill
 from nbgrad.ops.shape import (
     T,
     cat,
@@ -67,6 +71,8 @@ from nbgrad.ops.shape import (
     unsqueeze,
     view,
 )
+from nbgrad.ops.sorting import argsort, sort, topk
+from nbgrad.ops.tiling import flip, repeat, tile
 from nbgrad.ops.trig import acos, asin, atan, atan2, cosh, erf, rsqrt, sinh
 
 __all__ = [
@@ -87,4 +93,10 @@ __all__ += [
     "eq", "ne", "lt", "le", "gt", "ge", "isclose", "allclose", "equal",
     "prod", "cumsum", "cumprod", "var", "std", "logsumexp", "norm",
     "erf", "rsqrt", "sinh", "cosh", "asin", "acos", "atan", "atan2",
+]
+# indexing, sorting, pieces, matrices, random fills (api-b)
+__all__ += [
+    "gather", "index_select", "masked_fill", "sort", "argsort", "topk", "split", "chunk",
+    "unbind", "flip", "repeat", "tile", "outer", "tril", "triu", "diag", "trace", "uniform_",
+    "normal_",
 ]

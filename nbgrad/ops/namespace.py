@@ -126,6 +126,11 @@ class _TensorNamespace:
     @staticmethod
     def prod(t: Tensor, dims: Any, keepdim: bool = False) -> Tensor:
         return cumulative.prod_dims(t, dims, keepdim)
+    @staticmethod
+    def flip(g: Tensor, dims: tuple) -> Tensor:
+        from nbgrad.ops.tiling import flip
+
+        return flip(g, dims)
 
 
 TENSOR_NAMESPACE = _TensorNamespace()
