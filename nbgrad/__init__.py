@@ -187,7 +187,7 @@ __all__ += ["device", "load", "nn", "optim", "save"]
 __all__ += ["ceil", "exp2", "expm1", "floor", "frac", "isfinite", "isinf", "isnan", "log1p",
             "log2", "log10", "round", "trunc"]
 __all__ += ["floor_divide", "fmod", "remainder"]
-# api-a: comparisons, statistics, cumulative ops, trigonometry (and torch's other names)
+# comparisons, statistics, cumulative ops, trigonometry (and torch's other names)
 from nbgrad.ops import (  # noqa: E402
     acos,
     allclose,
@@ -224,6 +224,6 @@ __all__ += ["acos", "allclose", "arccos", "arcsin", "arctan", "arctan2", "asin",
             "greater_equal", "gt", "isclose", "le", "less", "less_equal", "logsumexp", "lt",
             "ne", "norm", "not_equal", "prod", "rsqrt", "sinh", "std", "var"]
 __all__ += ["dashboard", "explore", "step_through", "unwatch", "watch"]
-# indexing, sorting, pieces, matrices (api-b)
+# indexing, sorting, pieces, matrices
 __all__ += ["argsort", "chunk", "diag", "flip", "gather", "index_select", "masked_fill",
             "outer", "sort", "split", "tile", "topk", "trace", "tril", "triu", "unbind"]

@@ -489,7 +489,7 @@ class _NumpyNamespace:
     def cast(g: Any, dtype: Any) -> Any:
         return g.astype(dtype.numpy)
 
-    # -- api-a: for the backward of trig, cumulative (prod, cumsum, cumprod) ----------------
+    # -- for the backward of trig, cumulative (prod, cumsum, cumprod) ----------------
     cosh = staticmethod(np.cosh)
     sinh = staticmethod(np.sinh)
 

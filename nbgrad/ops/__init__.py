@@ -87,14 +87,14 @@ __all__ = [
     "floor", "ceil", "round", "trunc", "frac", "isnan", "isinf", "isfinite",
     "floor_divide", "remainder", "fmod",
 ]
-# api-a: comparisons, statistics, cumulative ops, trigonometry
+# comparisons, statistics, cumulative ops, trigonometry
 
 __all__ += [
     "eq", "ne", "lt", "le", "gt", "ge", "isclose", "allclose", "equal",
     "prod", "cumsum", "cumprod", "var", "std", "logsumexp", "norm",
     "erf", "rsqrt", "sinh", "cosh", "asin", "acos", "atan", "atan2",
 ]
-# indexing, sorting, pieces, matrices, random fills (api-b)
+# indexing, sorting, pieces, matrices, random fills
 __all__ += [
     "gather", "index_select", "masked_fill", "sort", "argsort", "topk", "split", "chunk",
     "unbind", "flip", "repeat", "tile", "outer", "tril", "triu", "diag", "trace", "uniform_",

@@ -111,7 +111,7 @@ class _TensorNamespace:
     def cast(g: Tensor, dtype: Any) -> Tensor:
         return g.to(dtype)
 
-    # -- api-a: for the backward of trig, cumulative (prod, cumsum, cumprod) ----------------
+    # -- for the backward of trig, cumulative (prod, cumsum, cumprod) ----------------
     cosh = staticmethod(trig.cosh)
     sinh = staticmethod(trig.sinh)
 

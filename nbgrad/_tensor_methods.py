@@ -1,0 +1,155 @@
+"""The methods of ``Tensor`` for the later op families: comparisons, statistics, cumulative
+ops, trigonometry (``nbgrad.ops.compare``, ``reduce_stats``, ``cumulative``, ``trig``),
+indexing, sorting, pieces, matrices, new tensors and random fills (``selecting``,
+``sorting``, ``pieces``, ``matrices``, ``_new_methods``, ``random_fill``), and the methods
+torch has for functions nbgrad had before. ``nbgrad._tensor`` imports this module once the
+class exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nbgrad._method_args import _sizes
+from nbgrad._tensor import Tensor, _in_place
+
+
+# -- comparisons, statistics, cumulative ops, trigonometry, and methods torch has for
+# functions nbgrad already had ---------------------------------------------------------------
+def _attach_math_methods() -> None:
+    from nbgrad import ops
+    from nbgrad.ops import trig
+    from nbgrad.ops._core import check_tensor
+    from nbgrad.ops.compare import comparison_method
+    from nbgrad.ops.cumulative import dim_method, prod_method
+
+    def tensor_other(fn: Callable) -> Callable:
+        """A method whose ``other`` must be a tensor: torch counts it as argument 1."""
+        def method(self: Tensor, other: Any, *args: Any, **kwargs: Any) -> Any:
+            check_tensor(other, fn.__name__, "other", 1)
+            return fn(self, other, *args, **kwargs)
+
+        method.__name__ = method.__qualname__ = fn.__name__
+        method.__doc__ = fn.__doc__
+        return method
+
+    for name in ("eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
+                 "less_equal", "not_equal"):
+        setattr(Tensor, name, comparison_method(name))
+    for fn in (ops.isclose, ops.allclose, ops.equal, ops.maximum, ops.minimum, ops.atan2,
+               trig.arctan2):
+        setattr(Tensor, fn.__name__, tensor_other(fn))
+    Tensor.prod = prod_method
+    Tensor.cumsum, Tensor.cumprod = dim_method(ops.cumsum), dim_method(ops.cumprod)
+    Tensor.logsumexp = dim_method(ops.logsumexp, several=True)
+    for fn in (ops.std, ops.var, ops.norm, ops.erf, ops.rsqrt, ops.sinh, ops.cosh, ops.asin,
+               ops.acos, ops.atan, trig.arcsin, trig.arccos, trig.arctan, ops.sign):
+        setattr(Tensor, fn.__name__, fn)
+    Tensor.multiply = ops.mul
+    Tensor.divide = Tensor.true_divide = ops.div
+    Tensor.negative = ops.neg
+    Tensor.subtract = Tensor.sub
+    for fn in (ops.erf, ops.rsqrt, ops.sinh, ops.cosh, ops.asin, ops.acos, ops.atan, ops.atan2,
+               trig.arcsin, trig.arccos, trig.arctan, trig.arctan2):
+        setattr(Tensor, f"{fn.__name__}_", _in_place(fn))
+
+
+_attach_math_methods()
+
+# -- indexing, sorting, pieces, matrices, new tensors, random fills --------------------------
+from nbgrad import _new_methods  # noqa: E402
+from nbgrad.ops import matrices as _matrices  # noqa: E402
+from nbgrad.ops import pieces as _pieces  # noqa: E402
+from nbgrad.ops import random_fill as _random_fill  # noqa: E402
+from nbgrad.ops import selecting as _selecting  # noqa: E402
+from nbgrad.ops import sorting as _sorting  # noqa: E402
+from nbgrad.ops import tiling as _tiling  # noqa: E402
+
+
+def _as_method(op: Callable) -> Callable:
+    """``op`` as a method: torch counts a method's arguments without ``self``, so the
+    positions its argument errors name are one less than the function's."""
+    import re
+
+    prefix = f"{op.__name__}(): argument '"
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return op(self, *args, **kwargs)
+        except TypeError as err:
+            text = str(err)
+            if not text.startswith(prefix):
+                raise
+            if text[len(prefix):].split("'", 1)[0] in kwargs:  # named: no position to give
+                text = re.sub(r" \(position \d+\)", "", text, count=1)
+            else:
+                text = re.sub(r"\(position (\d+)\)",
+                              lambda m: f"(position {int(m[1]) - 1})", text, count=1)
+            raise TypeError(text) from None
+
+    method.__name__ = method.__qualname__ = op.__name__
+    method.__doc__ = op.__doc__
+    return method
+
+
+Tensor.gather = _as_method(_selecting.gather)
+Tensor.index_select = _as_method(_selecting.index_select)
+
+
+def _masked_fill(self: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``value`` (a number or a 0-d tensor) where ``mask`` is True."""
+    return _selecting._masked_fill(self, mask, value, "masked_fill", True)
+
+
+def _masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``masked_fill`` written into this tensor."""
+    _selecting.check_fill_args(mask, value, "masked_fill_", True)
+    return self._inplace(
+        lambda a, v: _selecting._masked_fill(a, mask, v, "masked_fill_", True), value)
+
+
+_masked_fill.__name__ = _masked_fill.__qualname__ = "masked_fill"
+_masked_fill_.__name__ = _masked_fill_.__qualname__ = "masked_fill_"
+Tensor.masked_fill = _masked_fill
+Tensor.masked_fill_ = _masked_fill_
+Tensor.sort = _sorting.sort
+Tensor.argsort = _sorting.argsort
+Tensor.topk = _as_method(_sorting.topk)
+Tensor.split = _pieces.split
+Tensor.chunk = _as_method(_pieces.chunk)
+Tensor.unbind = _as_method(_pieces.unbind)
+
+
+def _flip(self: Tensor, *dims: Any) -> Tensor:
+    """``flip(self, dims)``; the dims may be given one by one."""
+    return _tiling.flip(self, list(_sizes("flip", "dims", dims)))
+
+
+def _repeat_method(self: Tensor, *repeats: Any) -> Tensor:
+    """``self`` repeated ``repeats[i]`` times along dimension ``i``."""
+    return _tiling.repeat(self, _sizes("repeat", "repeats", repeats))
+
+
+def _tile(self: Tensor, *dims: Any) -> Tensor:
+    """``tile(self, dims)``; the dims may be given one by one."""
+    return _tiling.tile(self, _sizes("tile", "dims", dims))
+
+
+_flip.__name__ = _flip.__qualname__ = "flip"
+_repeat_method.__name__ = _repeat_method.__qualname__ = "repeat"
+_tile.__name__ = _tile.__qualname__ = "tile"
+Tensor.flip = _flip
+Tensor.repeat = _repeat_method
+Tensor.tile = _tile
+Tensor.outer = _as_method(_matrices.outer)
+Tensor.tril = _as_method(_matrices.tril)
+Tensor.triu = _as_method(_matrices.triu)
+Tensor.diag = _as_method(_matrices.diag)
+Tensor.trace = _matrices.trace
+Tensor.new_zeros = _new_methods.new_zeros
+Tensor.new_ones = _new_methods.new_ones
+Tensor.new_full = _new_methods.new_full
+Tensor.new_tensor = _new_methods.new_tensor
+Tensor.type_as = _new_methods.type_as
+Tensor.uniform_ = _random_fill.uniform_
+Tensor.normal_ = _random_fill.normal_
