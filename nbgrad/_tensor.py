@@ -69,7 +69,7 @@ class Tensor:
 
     __slots__ = (
         "_data", "_requires_grad", "grad_fn", "_grad", "_vbox", "_hooks", "_acc", "_base",
-        "__weakref__",
+        "_views", "__weakref__",
     )
     __array_priority__ = 1000  # numpy scalars on the left defer to our operators
 
@@ -403,10 +403,6 @@ class Tensor:
                 )
             if self._base.grad_fn is None:
                 raise RuntimeError(LEAF_VIEW_INPLACE)
-            raise RuntimeError(
-                "nbgrad does not record in-place operations on views of tensors that require "
-                "grad; use the out-of-place operation (e.g. y = y + 1) instead."
-            )
         return needs_graph
 
     def _assign(self, result: Tensor) -> Tensor:
@@ -429,11 +425,28 @@ class Tensor:
 
     def _inplace(self, op: Callable, *others: Any) -> Tensor:
         if self._check_inplace(*others):
+            base = self._base if self._base is not None else self
+            views = _views_of(base, self)  # each view's places, found before anything changes
             # The op may save its input for backward, and that input is about to be
             # overwritten: it sees a copy of the old value, on the same place in the graph.
             old = _wrap(np.array(self._data, copy=True), self._requires_grad, self.grad_fn)
             old._acc = self._acc
-            return self._assign(op(old, *others))
+            result = op(old, *others)
+            if base is self:
+                self._assign(result)
+            else:  # torch's CopySlices: the base's old value, with this view's places replaced
+                from nbgrad.ops.assignment import write_view
+
+                old_base = _wrap(np.array(base._data, copy=True), base._requires_grad,
+                                 base.grad_fn)
+                old_base._acc = base._acc
+                base._assign(write_view(old_base, views[id(self)][1], result))
+            if views:
+                from nbgrad.ops.assignment import read_view
+
+                for view, index in views.values():
+                    read_view(base, index, view)
+            return self
         with no_grad():
             return self._assign(op(self, *others))
 
@@ -546,11 +559,6 @@ class Tensor:
             base = self._base
             if base is not None and base.grad_fn is None and base._requires_grad:
                 raise RuntimeError(LEAF_VIEW_INPLACE)
-            if base is not None:
-                raise RuntimeError(
-                    "nbgrad does not record item assignment on views of tensors in a graph; "
-                    "assign into the tensor itself (x[0, 1] = v rather than x[0][1] = v)."
-                )
             # torch's CopySlices (and fills): the old value's gradient, but where the
             # assignment wrote, which goes to the value assigned (see ops/assignment.py)
             from nbgrad.ops.assignment import assign
@@ -932,6 +940,42 @@ def _through_view(index: Any, shape: tuple) -> bool:
         else:
             dim += width(item)
     return False
+
+
+def _views_of(base: Tensor, written: Tensor) -> dict[int, tuple[Tensor, tuple]]:
+    """The live views of ``base`` (``written`` among them when it is one), each with the
+    places of ``base`` it reads, for an in-place op about to be recorded: afterwards they
+    read from the base's new node. A view whose places cannot be told is refused (its
+    gradient would otherwise be silently wrong)."""
+    try:
+        refs = base._views
+    except AttributeError:
+        refs = []
+    found: dict[int, tuple[Tensor, tuple]] = {}
+    live = []
+    for ref in refs:
+        view = ref()
+        if view is None:
+            continue
+        live.append(ref)
+        found[id(view)] = (view, None)
+    refs[:] = live
+    if written is not base:
+        found[id(written)] = (written, None)
+    if found:
+        from nbgrad.ops.assignment import places
+
+        data = base._storage()
+        for key, (view, _) in found.items():
+            index = places(view._data, data)
+            if index is None:
+                raise RuntimeError(
+                    "nbgrad cannot record an in-place operation on this tensor while it has a "
+                    "view whose layout it cannot follow; use the out-of-place operation "
+                    "(e.g. y = y + 1) instead."
+                )
+            found[key] = (view, index)
+    return found
 
 
 def _check_assigned(t: Tensor, value: Any) -> None:

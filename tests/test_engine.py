@@ -913,9 +913,6 @@ def test_in_place_on_a_plain_tensor_through_an_integer_index_writes_through():
     np.testing.assert_array_equal(m.numpy(), [[0.0, -2.0], [0.0, 3.0]])
 
 
-@pytest.mark.xfail(strict=True, reason="in-place ops on a view of a tensor that requires grad "
-                   "(torch's CopySlices) are not implemented: nbgrad raises a RuntimeError that "
-                   "suggests the out-of-place form instead of recording them")
 def test_in_place_on_a_view_of_a_non_leaf_like_torch():
     real = real_torch()
     out = []

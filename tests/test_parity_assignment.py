@@ -75,6 +75,21 @@ CASES = [
     "x = T.tensor([1., 2.], requires_grad=True); y = x * 1; y.fill_(T.tensor(3, dtype=T.int64)); "
     + NF + ")",
     "x = T.tensor([1., 2.], requires_grad=True)\nwith T.no_grad(): x.zero_()\nout = x",
+    # in place through views: the base records CopySlices, its views AsStridedBackward0
+    V + "w = y[:2]; y.mul_(2); (w * 1).sum().backward(); out = (w, x.grad)",
+    V + "y[1:].mul_(x[:2]); " + SQ + "out = (y, x.grad)",
+    V + "v = y[1:]; v += 1; out = (y, v)",
+    V + "v = y[1:]; v[0] = 5.; " + SQ + "out = (y, v, x.grad)",
+    V + "v = y[1:]; v.mul_(3); (v * v).sum().backward(); out = (y, v, x.grad)",
+    V + "y[0].mul_(2); out = y",
+    V + "a = y[:2]; b = y[1:]; a.mul_(2); b.mul_(3); " + SQ + "out = (y, a, b, x.grad)",
+    V + "v = y.view(3); v.exp_(); y.sum().backward(); out = (y, x.grad)",
+    "x = T.tensor([1., 2.], requires_grad=True); z = T.zeros(3); v = z[1:]; v.add_(x); "
+    "(z * z).sum().backward(); out = (z, v, x.grad)",
+    X + "c = y.t(); c[0].mul_(10); " + SQ + "out = (y, x.grad)",
+    X + "r = y.reshape(4); w = y[0]; r[1:3].add_(1); (w * r.sum()).sum().backward(); "
+    "out = (y, w, x.grad)",
+    "x = T.tensor([1., 2., 3.], requires_grad=True); x[1:].mul_(2)",
     # errors
     V + "y[0] = 'a'",
     V + "y[5] = 1.",

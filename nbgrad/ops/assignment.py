@@ -125,3 +125,60 @@ def _scalar(value: Any, like: Tensor) -> Tensor:
     from nbgrad._tensor import _wrap
 
     return _wrap(np.asarray(value, dtype=like._data.dtype))
+
+
+# -- in place through views ------------------------------------------------------------------
+# A view shares its base's memory: writing into one changes the other. So an in-place op on a
+# view is recorded as torch records it, as a write into the base (CopySlices: the base's old
+# value, with the view's places replaced by the op's result), after which every view of the
+# base reads its value from the base's new node (AsStridedBackward0). An in-place op on a base
+# likewise gives each of its views that node. The places are found from the memory layout.
+
+
+class AsStridedBackward0(Node):
+    """A view of a base tensor that changed in place: the view's gradient goes back to the
+    places of the base it reads."""
+
+    __slots__ = ()
+
+    def vjp(self, F, g, index, base_shape):
+        return (F.index_put(base_shape, index, g, True),)
+
+
+def places(view: np.ndarray, base: np.ndarray) -> tuple | None:
+    """The index into ``base`` (a tuple of arrays of ``view``'s shape) of each element of
+    ``view``, a NumPy view of ``base``'s memory; None when it cannot be told."""
+    if not (base.flags.c_contiguous or base.flags.f_contiguous) or base.size == 0:
+        return None
+    item = base.itemsize
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    if start % item or any(s % item for s in view.strides):
+        return None
+    offsets = np.full(view.shape, start // item, dtype=np.int64)
+    for axis, (n, stride) in enumerate(zip(view.shape, view.strides)):
+        shape = [1] * view.ndim
+        shape[axis] = n
+        offsets += (np.arange(n, dtype=np.int64) * (stride // item)).reshape(shape)
+    if offsets.size and (offsets.min() < 0 or offsets.max() >= base.size):
+        return None
+    order = "C" if base.flags.c_contiguous else "F"
+    return np.unravel_index(offsets, base.shape, order=order)
+
+
+def write_view(base: Tensor, index: tuple, value: Tensor) -> Tensor:
+    """``base`` with the places ``index`` given ``value``: CopySlices, as a view written in
+    place records it."""
+    data = np.array(base._data, copy=True)
+    data[index] = value._data
+    kept = np.ones(data.shape, dtype=np.bool_)
+    kept[index] = False
+    shape = tuple(value._data.shape) if value._requires_grad else None
+    return record(CopySlices, data, (base, value), (kept, index, shape))
+
+
+def read_view(base: Tensor, index: tuple, view: Tensor) -> None:
+    """Make ``view`` (a view of ``base``) read from ``base``'s current node."""
+    node = record(AsStridedBackward0, view._data, (base,), (index, tuple(base._data.shape)))
+    if node.grad_fn is not None:
+        view.grad_fn = node.grad_fn
+        view._requires_grad = True

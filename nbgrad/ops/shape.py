@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,8 +29,18 @@ __all__ = [
 def _as_view(out: Tensor, input: Tensor) -> Tensor:
     """Mark ``out`` as a view of ``input``: same memory, same version counter."""
     if isinstance(out._data, np.ndarray) and np.shares_memory(out._data, input._storage()):
-        out._base = input._base if input._base is not None else input
+        base = out._base = input._base if input._base is not None else input
         out._vbox = version_box(input)
+        # The base keeps (weakly) its views: an in-place op recorded on it, or on one of
+        # them, gives each a new node (Tensor._inplace). Dead ones are swept as it doubles.
+        try:
+            refs = base._views
+        except AttributeError:
+            refs = base._views = []
+        refs.append(weakref.ref(out))
+        n = len(refs)
+        if n >= 16 and not n & (n - 1):
+            refs[:] = [r for r in refs if r() is not None]
     return out
 
 
