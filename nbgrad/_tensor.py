@@ -405,8 +405,8 @@ class Tensor:
                 raise RuntimeError(LEAF_VIEW_INPLACE)
         return needs_graph
 
-    def _assign(self, result: Tensor) -> Tensor:
-        """Write ``result`` into this tensor's memory, taking over its graph node."""
+    def _check_result(self, result: Tensor) -> np.ndarray:
+        """This tensor's memory, once ``result`` is known to fit it (torch's errors)."""
         data = self._storage()
         if result._data.shape != data.shape:
             raise RuntimeError(
@@ -414,6 +414,11 @@ class Tensor:
                 f"{list(np.shape(result._data))}"
             )
         _check_cast(result._data.dtype, data.dtype)
+        return data
+
+    def _assign(self, result: Tensor) -> Tensor:
+        """Write ``result`` into this tensor's memory, taking over its graph node."""
+        data = self._check_result(result)
         np.copyto(data, result._data, casting="unsafe")
         bump_version(self)
         if result.grad_fn is not None:
@@ -437,6 +442,7 @@ class Tensor:
             else:  # torch's CopySlices: the base's old value, with this view's places replaced
                 from nbgrad.ops.assignment import write_view
 
+                self._check_result(result)
                 old_base = _wrap(np.array(base._data, copy=True), base._requires_grad,
                                  base.grad_fn)
                 old_base._acc = base._acc

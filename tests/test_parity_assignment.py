@@ -90,6 +90,10 @@ CASES = [
     X + "r = y.reshape(4); w = y[0]; r[1:3].add_(1); (w * r.sum()).sum().backward(); "
     "out = (y, w, x.grad)",
     "x = T.tensor([1., 2., 3.], requires_grad=True); x[1:].mul_(2)",
+    V + "v = y[1:]; v.add_(T.ones(1, requires_grad=True)); out = y",
+    V + "v = y[1:]; v.add_(T.ones(2, 2, requires_grad=True))",
+    "x = T.tensor([1., 2., 3.], requires_grad=True); z = T.zeros(3, dtype=T.int64); v = z[1:]; "
+    "v.add_(x[:2])",
     # errors
     V + "y[0] = 'a'",
     V + "y[5] = 1.",
