@@ -38,6 +38,10 @@ LEAF_VIEW_INPLACE = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
 )
 ONE_ELEMENT_ONLY = "only one element tensors can be converted to Python scalars"
+OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
 SCALAR_OF_GRAD_WARNING = (
     "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
     "Consider using tensor.detach() first."
@@ -428,8 +432,40 @@ class Tensor:
             result.grad_fn._rebind_output(self._vbox)
         return self
 
-    def _inplace(self, op: Callable, *others: Any) -> Tensor:
+    def _assign_through_view(self, index: Any, value: Any) -> None:
+        """``self[index] = value`` for a view in the graph: only the places written change
+        in the base (CopySlices), so a view in which several elements share a place (an
+        expand) is written as torch writes it."""
+        from nbgrad.ops.assignment import read_view, scalar_like, write_view
+
+        _write(np.array(self._data, copy=True), index, value)  # torch's errors, if any
+        base = self._base
+        views = _views_of(base, self)
+        region = tuple(p[index] for p in views[id(self)][1])
+        flat = np.ravel_multi_index(region, base._data.shape)
+        if np.unique(flat).size != flat.size:
+            raise RuntimeError(OVERLAP)
+        value = value if isinstance(value, Tensor) else scalar_like(value, self)
+        old_base = _wrap(np.array(base._data, copy=True), base._requires_grad, base.grad_fn)
+        old_base._acc = base._acc
+        base._assign(write_view(old_base, region, value))
+        for other, places in views.values():
+            read_view(base, places, other)
+
+    def _check_overlap(self) -> None:
+        """torch's refusal of an elementwise update of an expanded view, in which several
+        elements are one place in memory (fills and item assignment are let through)."""
+        data = self._data
+        if data.__class__ is np.ndarray and 0 in data.strides and any(
+                st == 0 and n > 1 for st, n in zip(data.strides, data.shape)):
+            raise RuntimeError(OVERLAP)
+
+    def _inplace(self, op: Callable, *others: Any, overlap_ok: bool = False) -> Tensor:
+        if not overlap_ok:
+            self._check_overlap()
         if self._check_inplace(*others):
+            if overlap_ok:  # a fill in the graph: torch refuses it on shared places too
+                self._check_overlap()
             base = self._base if self._base is not None else self
             views = _views_of(base, self)  # each view's places, found before anything changes
             # The op may save its input for backward, and that input is about to be
@@ -459,6 +495,7 @@ class Tensor:
     def _inplace_ufunc(self, ufunc: np.ufunc, op: Callable, other: Any) -> Tensor:
         """An arithmetic update in place. Outside the graph (an optimizer's step under
         no_grad) NumPy writes straight into the tensor's memory: no temporary, no copy."""
+        self._check_overlap()
         if not self._check_inplace(other):
             data = self._storage()
             o = other._data if isinstance(other, Tensor) else other
@@ -509,7 +546,7 @@ class Tensor:
         if self._check_inplace():
             from nbgrad.ops.assignment import zero
 
-            return self._inplace(zero)
+            return self._inplace(zero, overlap_ok=True)
         self._storage().fill(0)
         bump_version(self)
         return self
@@ -531,7 +568,7 @@ class Tensor:
         if self._check_inplace(value):
             from nbgrad.ops.assignment import fill
 
-            return self._inplace(fill, value)
+            return self._inplace(fill, value, overlap_ok=True)
         data = self._storage()
         if isinstance(value, Tensor):
             data[...] = value._data
@@ -571,7 +608,10 @@ class Tensor:
 
             index = _index_arrays(index)
             _check_assigned(self, value)
-            self._inplace(lambda old, v: assign(old, index, v), value)
+            if base is not None and self._check_inplace(value):
+                self._assign_through_view(index, value)
+                return
+            self._inplace(lambda old, v: assign(old, index, v), value, overlap_ok=True)
             return
         index = _index_arrays(index)
         _check_assigned(self, value)

@@ -94,6 +94,26 @@ CASES = [
     V + "v = y[1:]; v.add_(T.ones(2, 2, requires_grad=True))",
     "x = T.tensor([1., 2., 3.], requires_grad=True); z = T.zeros(3, dtype=T.int64); v = z[1:]; "
     "v.add_(x[:2])",
+    # through views that share places (expand): only the places written change
+    V + "v = y.expand(2, 3); v[1, 2] = 7.; " + SQ + "out = (y, x.grad)",
+    V + "v = y.expand(2, 3); v[:, 0] = 2.",
+    V + "v = y.expand(2, 3); v[0] = T.tensor([7., 8., 9.], requires_grad=True); " + SQ
+    + "out = (y, v, x.grad)",
+    V + "v = y.expand(2, 3); v.mul_(2)",
+    "y = T.tensor([1., 2., 3.]); v = y.expand(2, 3); v.exp_()",
+    "y = T.tensor([1., 2., 3.]); v = y.expand(1, 3); v.mul_(2); out = y",
+    "y = T.tensor([1., 2., 3.]); v = y.expand(2, 3); v[0, 0] = 5.; out = (y, v)",
+    "y = T.tensor([1., 2., 3.]); v = y.expand(2, 3); v.fill_(5.); out = y",
+    "y = T.tensor(1.); v = y.expand(1); v.add_(1); out = y",
+    # item assignment on views in the graph
+    V + "v = y[1:]; w = T.tensor(4., requires_grad=True); v[1] = w; " + SQ
+    + "out = (y, v, x.grad, w.grad)",
+    V + "v = y[1:]; v[T.tensor([0, 1])] = T.tensor([9., 8.]); " + SQ + "out = (y, x.grad)",
+    V + "v = y[1:]; v[5] = 1.",
+    V + "v = y[1:]; v[:] = T.ones(3)",
+    X + "r = y[0]; r[:] = T.tensor(7., requires_grad=True); " + SQ + "out = (y, x.grad)",
+    "w = T.tensor([1., 2.], requires_grad=True); z = T.zeros(2, 3); c = z[:, 1:]; c[:, 0] = w; "
+    "z.sum().backward(); out = (z, w.grad)",
     # errors
     V + "y[0] = 'a'",
     V + "y[5] = 1.",
@@ -112,3 +132,14 @@ def test_same_as_torch(code: str) -> None:
     want = re.sub(r" at 0x[0-9a-f]+>", ">", _run(torch, code))
     want = want.replace("torch::", "nbgrad::").replace("torch.", "nbgrad.")
     assert _run(nbgrad, code) == want
+
+
+def test_a_fill_in_the_graph_of_places_shared_by_an_expand_is_refused_at_once() -> None:
+    """torch lets ``y.expand(2, 3).fill_(2.)`` record, then refuses the backward through it
+    (several elements, one place); nbgrad refuses the fill itself, with the same words."""
+    x = nbgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        y.expand(2, 3).fill_(2.0)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        (x * 1).expand(2, 3)[:, 0] = 2.0

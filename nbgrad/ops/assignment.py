@@ -102,7 +102,7 @@ def assign(input: Tensor, index: Any, value: Any) -> Tensor:
     otherwise ``copy_slices``."""
     if _whole(index):
         if not isinstance(value, Tensor) or value._data.ndim == 0:
-            return fill(input, value if isinstance(value, Tensor) else _scalar(value, input))
+            return fill(input, value if isinstance(value, Tensor) else scalar_like(value, input))
         from nbgrad.ops.shape import expand, expand_copy
 
         shape = input._data.shape
@@ -120,7 +120,7 @@ def _whole(index: Any) -> bool:
     return all(i is Ellipsis or (isinstance(i, slice) and i == slice(None)) for i in items)
 
 
-def _scalar(value: Any, like: Tensor) -> Tensor:
+def scalar_like(value: Any, like: Tensor) -> Tensor:
     """A number written into ``like``, as the 0-d tensor torch makes of it (no gradient)."""
     from nbgrad._tensor import _wrap
 
@@ -166,14 +166,15 @@ def places(view: np.ndarray, base: np.ndarray) -> tuple | None:
 
 
 def write_view(base: Tensor, index: tuple, value: Tensor) -> Tensor:
-    """``base`` with the places ``index`` given ``value``: CopySlices, as a view written in
-    place records it."""
+    """``base`` with the places ``index`` given ``value`` (broadcast to them): CopySlices, as
+    a view written in place records it."""
     data = np.array(base._data, copy=True)
-    data[index] = value._data
+    _write(data, index, value)
     kept = np.ones(data.shape, dtype=np.bool_)
     kept[index] = False
-    shape = tuple(value._data.shape) if value._requires_grad else None
-    return record(CopySlices, data, (base, value), (kept, index, shape))
+    needs = value._requires_grad
+    shape = tuple(value._data.shape) if needs else None
+    return record(CopySlices, data, (base, value), (kept, index, shape), broadcast=needs)
 
 
 def read_view(base: Tensor, index: tuple, view: Tensor) -> None:

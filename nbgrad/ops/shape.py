@@ -218,10 +218,13 @@ def _expanded_shape(
 
 
 def expand(input: Tensor, sizes: Any) -> Tensor:
-    """A read-only view that repeats size-1 dimensions; ``-1`` keeps a size."""
+    """A view that repeats size-1 dimensions; ``-1`` keeps a size. It can be written as
+    torch's can (a fill, an item, an update where no two elements share a place:
+    Tensor._check_overlap refuses the others)."""
     x = input._storage()
     shape = _expanded_shape(x.shape, _shape_arg(sizes), input.dtype)
-    data = np.broadcast_to(x, shape)
+    view = np.broadcast_to(x, shape)  # the strides; NumPy makes it read-only
+    data = np.lib.stride_tricks.as_strided(x, shape, view.strides, writeable=x.flags.writeable)
     return _as_view(record(ExpandBackward0, data, (input,), (x.shape,)), input)
 
 
