@@ -227,3 +227,8 @@ __all__ += ["dashboard", "explore", "step_through", "unwatch", "watch"]
 # indexing, sorting, pieces, matrices
 __all__ += ["argsort", "chunk", "diag", "flip", "gather", "index_select", "masked_fill",
             "outer", "sort", "split", "tile", "topk", "trace", "tril", "triu", "unbind"]
+
+# x.sum(axis=0), x.mean(1, keepdims=True): the NumPy names torch takes for dim and keepdim
+from nbgrad import _numpy_names  # noqa: E402
+
+_numpy_names.install(__import__("sys").modules[__name__], Tensor)

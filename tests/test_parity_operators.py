@@ -117,3 +117,26 @@ def test_numpy_functions_give_tensors_as_torch(code: str) -> None:
         warnings.simplefilter("ignore", DeprecationWarning)
         want = _torch_read_as_nbgrad(_run(torch, code))
     assert _run(nbgrad, code) == want
+
+
+# NumPy's names for dim and keepdim, which torch's C++-bound functions take (not the ones
+# written in Python, such as nn.functional.softmax; split and norm refuse them too, in words
+# that name torch's class: not compared).
+NUMPY_NAMES = [
+    "x.sum(axis=0)", "x.mean(axis=1, keepdims=True)", "T.sum(x, axis=0)", "x.max(axis=0)",
+    "x.min(axis=0)", "T.amax(x, axis=0)", "x.std(axis=0)", "x.var(axis=0)",
+    "x.softmax(axis=0)", "T.softmax(x, axis=0)", "x.log_softmax(axis=0)",
+    "T.cat([x, x], axis=0)", "T.stack([x, x], axis=0).shape", "x.squeeze(axis=0)",
+    "x.unsqueeze(axis=0).shape", "x.argmax(axis=1)", "x.prod(axis=0)", "x.cumsum(axis=0)",
+    "x.cumprod(axis=0)", "x.logsumexp(axis=0)", "x.sort(axis=0)", "x.argsort(axis=0)",
+    "x.topk(1, axis=0)", "T.gather(x, axis=0, index=T.tensor([[0, 0]]))",
+    "x.index_select(axis=0, index=T.tensor([0]))", "x.chunk(2, axis=0)", "x.unbind(axis=0)",
+    "x.sum(dim=0, keepdims=True)", "(x > 2).all(axis=0)", "(x > 2).any(axis=0)",
+    "x.sum(axis=(0, 1))", "T.nn.functional.softmax(x, axis=0)",
+]
+
+
+@pytest.mark.parametrize("expr", NUMPY_NAMES)
+def test_numpy_names_for_dim_and_keepdim(expr: str) -> None:
+    code = "x = T.tensor([[1., 2.], [3., 4.]], requires_grad=True); out = " + expr
+    assert _run(nbgrad, code) == _torch_read_as_nbgrad(_run(torch, code))
