@@ -1,9 +1,10 @@
 """The methods of ``Tensor`` for the later op families: comparisons, statistics, cumulative
 ops, trigonometry (``nbgrad.ops.compare``, ``reduce_stats``, ``cumulative``, ``trig``),
 indexing, sorting, pieces, matrices, new tensors and random fills (``selecting``,
-``sorting``, ``pieces``, ``matrices``, ``_new_methods``, ``random_fill``), and the methods
-torch has for functions nbgrad had before. ``nbgrad._tensor`` imports this module once the
-class exists."""
+``sorting``, ``pieces``, ``matrices``, ``_new_methods``, ``random_fill``), the methods
+torch has for functions nbgrad had before, and the in-place forms (``log1p_``, ``round_``,
+``cumsum_``, ``tril_``, ``clip_``...) of the elementwise and shape-preserving ones.
+``nbgrad._tensor`` imports this module once the class exists."""
 
 from __future__ import annotations
 
@@ -153,3 +154,80 @@ Tensor.new_tensor = _new_methods.new_tensor
 Tensor.type_as = _new_methods.type_as
 Tensor.uniform_ = _random_fill.uniform_
 Tensor.normal_ = _random_fill.normal_
+
+
+# -- in-place forms torch has of elementwise and shape-preserving ops --------------------------
+# C++'s names of the dtypes, which torch's message for a cumsum_ to another dtype gives
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+              "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+              "bool": "bool"}
+
+
+def _cpp_name(dtype: Any) -> str:
+    name = str(dtype).rsplit(".", 1)[-1]
+    return _CPP_NAMES.get(name, name)
+
+
+def _attach_in_place_methods() -> None:
+    """``x.log1p_()``, ``x.round_(decimals=1)``, ``x.cumsum_(0)``, ``x.tril_()``...: each op
+    written into the tensor and recorded with its own node, as ``_in_place`` does, with the
+    keyword arguments the function takes; aliases are the methods they alias (``clip_`` is
+    ``clamp_``, ``multiply_`` is ``mul_``), as in torch."""
+    from nbgrad import ops
+    from nbgrad.ops import matrices
+    from nbgrad.ops._args import int_arg
+    from nbgrad.ops.cumulative import NO_DIM, check_dim
+
+    for fn in (ops.log1p, ops.expm1, ops.log2, ops.log10, ops.exp2, ops.floor, ops.ceil,
+               ops.trunc, ops.frac):
+        setattr(Tensor, f"{fn.__name__}_", _in_place(fn))
+
+    def round_(self: Tensor, *args: Any, decimals: int = 0) -> Tensor:
+        """``round`` (to ``decimals`` places) written into this tensor."""
+        if args:  # torch's count, which leaves out self
+            raise TypeError(f"round_() takes from 1 to 0 positional arguments but {len(args)} "
+                            "were given")
+        if isinstance(decimals, bool) or not isinstance(decimals, int):
+            raise TypeError("round_(): argument 'decimals' must be int, not "
+                            f"{type(decimals).__name__}")
+        return self._inplace(lambda a: ops.round(a, decimals=decimals))
+
+    def cumulative(fn: Callable) -> Callable:
+        name = f"{fn.__name__}_"
+
+        def method(self: Tensor, dim: Any = NO_DIM, *, dtype: Any = None) -> Tensor:
+            check_dim(name, dim, 1)
+            if dtype is not None and dtype != self.dtype:
+                raise RuntimeError(f"Bad in-place call: input tensor dtype "
+                                   f"{_cpp_name(self.dtype)} and output tensor dtype "
+                                   f"{_cpp_name(dtype)} should match")
+            return self._inplace(lambda a: fn(a, dim))
+
+        method.__name__ = method.__qualname__ = name
+        method.__doc__ = f"``{fn.__name__}`` along ``dim`` written into this tensor."
+        return method
+
+    def triangle(fn: Callable) -> Callable:
+        name = f"{fn.__name__}_"
+
+        def method(self: Tensor, diagonal: Any = 0) -> Tensor:
+            diagonal = int_arg(diagonal, name, "diagonal", 1)  # self not counted, as torch
+            return self._inplace(lambda a: fn(a, diagonal))
+
+        method.__name__ = method.__qualname__ = name
+        method.__doc__ = f"``{fn.__name__}`` written into this tensor."
+        return method
+
+    round_.__qualname__ = "round_"
+    Tensor.round_ = round_
+    Tensor.cumsum_, Tensor.cumprod_ = cumulative(ops.cumsum), cumulative(ops.cumprod)
+    Tensor.tril_, Tensor.triu_ = triangle(matrices.tril), triangle(matrices.triu)
+    Tensor.clip_ = Tensor.clamp_
+    Tensor.multiply_ = Tensor.mul_
+    Tensor.divide_ = Tensor.true_divide_ = Tensor.div_
+    Tensor.subtract_ = Tensor.sub_
+    Tensor.negative_ = Tensor.neg_
+
+
+_attach_in_place_methods()

@@ -263,6 +263,170 @@ _TABLE: dict[str, OpInfo] = {
 }
 
 
+# -- the later op families -------------------------------------------------------------------
+
+
+def _p(v: float) -> str:
+    """A number inside a formula: in parentheses when negative (``(-0.5)^2``, not ``-0.5^2``)."""
+    text = fmt(v)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _of_scalar(v: float) -> Numbers:
+    """``v`` for an input that is one number (a reduction of one element), else unknown."""
+    def numbers(c: Ctx) -> tuple[str, float]:
+        c.a()
+        if c.sizes and c.sizes[0] != 1:
+            raise LookupError("not one element")
+        return "", v
+
+    return numbers
+
+
+def _norm_label(saved: Mapping[str, object]) -> str:
+    p = _param(saved, "ord")
+    return _with_dim("norm" if p is None or p == "2" else f"norm p={p}")(saved)
+
+
+def _norm_right(saved: Mapping[str, object]) -> str:
+    p = _param(saved, "ord")
+    if p == "2":
+        return "u_i/norm(u)"
+    if p == "1":
+        return "sign(u_i)"
+    return "sign(u_i)*|u_i|^(p-1)/norm(u)^(p-1)"
+
+
+def _norm_numbers(c: Ctx) -> tuple[str, float]:
+    u = c.a()  # one element: its norm is |u|, of slope sign(u) whatever p is
+    if c.sizes and c.sizes[0] != 1:
+        raise LookupError("not one element")
+    return f"sign({fmt(u)})", 0.0 if u == 0 else math.copysign(1.0, u)
+
+
+def _angle(c: Ctx) -> float:
+    return c.a() ** 2 + c.b() ** 2
+
+
+def _quotient_slot(left: str, rounding: str, rnd: Callable[[float], float]) -> Slot:
+    return Slot(left, f"-{rounding}(a/b)",
+                lambda c: (f"-{rounding}({fmt(c.a())}/{_p(c.b())})", -rnd(c.a() / c.b())))
+
+
+def _flat(name: str, label: str | None = None) -> OpInfo:
+    return _unary(label or name, f"d {name}(u)/du", "0", _const(0.0))
+
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+_TABLE.update({
+    "Log1PBackward0": _unary("log1p", "d log1p(u)/du", "1/(1 + u)",
+                             lambda c: (f"1/(1 + {fmt(c.a())})", 1 / (1 + c.a()))),
+    "Expm1Backward0": _unary("expm1", "d expm1(u)/du", "exp(u)",
+                             lambda c: (f"exp({fmt(c.a())})", math.exp(c.a()))),
+    "Log2Backward0": _unary("log2", "d log2(u)/du", "1/(u*ln 2)",
+                            lambda c: (f"1/({fmt(c.a())}*ln 2)", 1 / (c.a() * _LN2))),
+    "Log10Backward0": _unary("log10", "d log10(u)/du", "1/(u*ln 10)",
+                             lambda c: (f"1/({fmt(c.a())}*ln 10)", 1 / (c.a() * _LN10))),
+    "Exp2Backward0": _unary("exp2", "d 2^u/du", "2^u*ln 2",
+                            lambda c: (f"2^{_p(c.a())}*ln 2", 2 ** c.a() * _LN2)),
+    "FloorBackward0": _flat("floor"),
+    "CeilBackward0": _flat("ceil"),
+    "RoundBackward0": _flat("round"),
+    "RoundBackward1": _flat("round", "round decimals"),  # torch does not save the decimals
+    "TruncBackward0": _flat("trunc"),
+    "FracBackward0": _unary("frac", "d frac(u)/du", "1", _const(1.0)),
+    "ErfBackward0": _unary("erf", "d erf(u)/du", "2/sqrt(pi)*exp(-u^2)",
+                           lambda c: (f"2/sqrt(pi)*exp(-{_p(c.a())}^2)",
+                                      2 / math.sqrt(math.pi) * math.exp(-c.a() ** 2))),
+    "RsqrtBackward0": _unary("rsqrt", "d rsqrt(u)/du", "-0.5*u^-1.5",
+                             lambda c: (f"-0.5*{_p(c.a())}^-1.5", -0.5 * c.a() ** -1.5)),
+    "SinhBackward0": _unary("sinh", "d sinh(u)/du", "cosh(u)",
+                            lambda c: (f"cosh({fmt(c.a())})", math.cosh(c.a()))),
+    "CoshBackward0": _unary("cosh", "d cosh(u)/du", "sinh(u)",
+                            lambda c: (f"sinh({fmt(c.a())})", math.sinh(c.a()))),
+    "AsinBackward0": _unary("asin", "d asin(u)/du", "1/sqrt(1 - u^2)",
+                            lambda c: (f"1/sqrt(1 - {_p(c.a())}^2)",
+                                       1 / math.sqrt(1 - c.a() ** 2))),
+    "AcosBackward0": _unary("acos", "d acos(u)/du", "-1/sqrt(1 - u^2)",
+                            lambda c: (f"-1/sqrt(1 - {_p(c.a())}^2)",
+                                       -1 / math.sqrt(1 - c.a() ** 2))),
+    "AtanBackward0": _unary("atan", "d atan(u)/du", "1/(1 + u^2)",
+                            lambda c: (f"1/(1 + {_p(c.a())}^2)", 1 / (1 + c.a() ** 2))),
+    "Atan2Backward0": OpInfo("atan2", (
+        Slot("d atan2(a, b)/da", "b/(a^2 + b^2)",
+             lambda c: (f"{fmt(c.b())}/({_p(c.a())}^2 + {_p(c.b())}^2)", c.b() / _angle(c))),
+        Slot("d atan2(a, b)/db", "-a/(a^2 + b^2)",
+             lambda c: (f"-{_p(c.a())}/({_p(c.a())}^2 + {_p(c.b())}^2)",
+                        -c.a() / _angle(c))),
+    )),
+    # a % b = a - b*floor(a/b) and fmod(a, b) = a - b*trunc(a/b): slope 1 in a
+    "RemainderBackward0": _unary("remainder", "d(u % c)/du", "1", _const(1.0)),
+    "RemainderBackward1": OpInfo("remainder", (
+        Slot("d(a % b)/da", "1", _const(1.0)),
+        _quotient_slot("d(a % b)/db", "floor", math.floor),
+    )),
+    "FmodBackward0": _unary("fmod", "d fmod(u, c)/du", "1", _const(1.0)),
+    "FmodBackward1": OpInfo("fmod", (
+        Slot("d fmod(a, b)/da", "1", _const(1.0)),
+        _quotient_slot("d fmod(a, b)/db", "trunc", math.trunc),
+    )),
+    # div(a, b, rounding_mode=...): a step function. (torch saves the mode, nbgrad does not.)
+    "DivBackward2": OpInfo("div rounded", (
+        Slot("d rounded(a/b)/da", "0", _const(0.0)),
+        Slot("d rounded(a/b)/db", "0", _const(0.0)),
+    )),
+    "ProdBackward0": _unary("prod", "d prod(u)/du_i", "prod(u)/u_i", _of_scalar(1.0)),
+    "ProdBackward1": OpInfo(_with_dim("prod"), (
+        Slot("d prod(u)/du_i", "prod(u)/u_i", _of_scalar(1.0)),
+    )),
+    "StdBackward0": OpInfo(_with_dim("std"), (
+        Slot("d std(u)/du_i", "(u_i - mean(u))/((n - c)*std(u))"),
+    )),
+    "VarBackward0": OpInfo(_with_dim("var"), (
+        Slot("d var(u)/du_i", "2*(u_i - mean(u))/(n - c)"),
+    )),
+    "LinalgVectorNormBackward0": OpInfo(_norm_label, (
+        Slot("d norm(u)/du_i", _norm_right, _norm_numbers),
+    )),
+    "LogsumexpBackward0": OpInfo(_with_dim("logsumexp"), (
+        Slot("d logsumexp(u)/du_i", "exp(u_i - logsumexp(u))", _of_scalar(1.0)),
+    )),
+    "CumsumBackward0": OpInfo(_with_dim("cumsum"), (
+        Slot("d cumsum(u)_j/du_i", "[i <= j]", _of_scalar(1.0)),
+    )),
+    "CumprodBackward0": OpInfo(_with_dim("cumprod"), (
+        Slot("d cumprod(u)_j/du_i", "[i <= j]*cumprod(u)_j/u_i", _of_scalar(1.0)),
+    )),
+})
+
+# Ops drawn with a short name only: their gradient moves (or drops) elements, which no
+# scalar formula says.
+_TABLE.update({op: OpInfo(label) for op, label in {
+    "GatherBackward0": "gather",
+    "IndexSelectBackward0": "index_select",
+    "MaskedFillBackward0": "masked_fill",
+    "MaskedFillBackward1": "masked_fill",
+    "SortBackward0": "sort",
+    "SortBackward1": "sort",
+    "TopkBackward0": "topk",
+    "SplitBackward0": "split",
+    "SplitWithSizesBackward0": "split",
+    "UnbindBackward0": "unbind",
+    "FlipBackward0": "flip",
+    "RepeatBackward0": "repeat",
+    "TrilBackward0": "tril",
+    "TriuBackward0": "triu",
+    "TraceBackward0": "trace",
+    "CopySlices": "copy_slices",
+    "IndexPutBackward0": "index_put",
+    "FillBackward2": "fill",
+    "FillBackward3": "fill",
+    "ZeroBackward0": "zero",
+    "NotImplemented": "no derivative",
+}.items()})
+
+
 def op_label(op: str, saved: Mapping[str, object]) -> str:
     """The short name shown in an op's box: ``sin``, ``pow 2``, ``clamp [1e-08, 1]``."""
     info = _TABLE.get(op)
