@@ -140,3 +140,23 @@ NUMPY_NAMES = [
 def test_numpy_names_for_dim_and_keepdim(expr: str) -> None:
     code = "x = T.tensor([[1., 2.], [3., 4.]], requires_grad=True); out = " + expr
     assert _run(nbgrad, code) == _torch_read_as_nbgrad(_run(torch, code))
+
+
+# A gradient that a mask zeroes is +0 in torch (it selects), where a product by the mask would
+# give -0. for a negative incoming gradient, and print as "-0.".
+MASKED_ZEROS = [
+    "x = T.tensor([-1., 2.], requires_grad=True); (x.relu() * -1).sum().backward(); out = x.grad",
+    "x = T.tensor(-1., requires_grad=True); (x.relu() * -1).backward(); out = x.grad",
+    "x = T.tensor([-1., 2.], requires_grad=True); (x.clamp(0, 1) * -1).sum().backward(); "
+    "out = x.grad",
+    "x = T.tensor([[1., 2.], [3., 4.]], requires_grad=True); (x.tril() * -1).sum().backward(); "
+    "out = x.grad",
+    "x = T.tensor([-1., 2.], requires_grad=True); (T.maximum(x, T.zeros(2)) * -1).sum()"
+    ".backward(); out = x.grad",
+    "x = T.tensor([-1., 2.], requires_grad=True); (x.max() * -1).backward(); out = x.grad",
+]
+
+
+@pytest.mark.parametrize("code", MASKED_ZEROS)
+def test_masked_gradients_are_plus_zero_as_in_torch(code: str) -> None:
+    assert _run(nbgrad, code) == _torch_read_as_nbgrad(_run(torch, code))

@@ -417,6 +417,11 @@ class _NumpyNamespace:
         out = g * cond
         if np.isnan(np.vdot(out, out)):
             out = np.where(cond, g, 0)
+        elif out.dtype.kind == "f":  # -g * False is -0.0, which prints as -0.: torch's is 0.
+            if out.__class__ is np.ndarray:
+                out += 0.0
+            else:  # a 0-d product is a NumPy scalar
+                out = out + 0.0
         return out
 
     @staticmethod
