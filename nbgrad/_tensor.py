@@ -38,6 +38,11 @@ LEAF_VIEW_INPLACE = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
 )
 ONE_ELEMENT_ONLY = "only one element tensors can be converted to Python scalars"
+DEEPCOPY_NON_LEAF = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol "
+    "at the moment.  If you were attempting to deepcopy a module, this may be because of a "
+    "nbgrad.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001"
+)
 OVERLAP = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
     "memory location. Please clone() the tensor before performing the operation."
@@ -384,6 +389,18 @@ class Tensor:
 
     def __reduce_ex__(self, protocol: int) -> Any:
         return (_rebuild, (np.asarray(self._data), self._requires_grad))
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A copy in memory of its own, with a copy of ``.grad``, as torch's; like torch, only
+        for a leaf (a copied graph would have no meaning)."""
+        if self.grad_fn is not None:
+            raise RuntimeError(DEEPCOPY_NON_LEAF)
+        rebuild, (data, requires_grad) = self.__reduce_ex__(2)
+        new = rebuild(np.array(data, copy=True), requires_grad)  # a Parameter stays one
+        memo[id(self)] = new
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        return new
 
     # -- in-place updates -------------------------------------------------------------------
     def _check_inplace(self, *others: Any) -> bool:

@@ -160,3 +160,24 @@ MASKED_ZEROS = [
 @pytest.mark.parametrize("code", MASKED_ZEROS)
 def test_masked_gradients_are_plus_zero_as_in_torch(code: str) -> None:
     assert _run(nbgrad, code) == _torch_read_as_nbgrad(_run(torch, code))
+
+
+# copy.deepcopy: a leaf's values and .grad, a Parameter's values (no .grad), a non-leaf refused
+DEEPCOPY = [
+    "x = T.tensor([1., 2.], requires_grad=True); y = x * 2; out = copy.deepcopy(y)",
+    "x = T.tensor([1., 2.], requires_grad=True); out = copy.deepcopy(x)",
+    "x = T.tensor([1., 2.], requires_grad=True); x.grad = T.ones(2); c = copy.deepcopy(x); "
+    "c.grad += 1; out = (c, c.grad, x.grad)",
+    "x = T.tensor([1., 2.]); c = copy.deepcopy(x); c += 1; out = (x, c)",
+    "p = T.nn.Parameter(T.ones(2)); p.grad = T.ones(2); c = copy.deepcopy(p); "
+    "out = (type(c).__name__, c, c.grad)",
+    "m = T.nn.Linear(2, 1); m.weight.grad = T.ones(1, 2); c = copy.deepcopy(m); "
+    "out = (c.weight.grad, c.weight is m.weight)",
+    "x = T.tensor([1., 2.], requires_grad=True); l = copy.deepcopy([x, x]); out = l[0] is l[1]",
+]
+
+
+@pytest.mark.parametrize("code", DEEPCOPY)
+def test_deepcopy_as_torch(code: str) -> None:
+    code = "import copy\n" + code
+    assert _run(nbgrad, code) == _torch_read_as_nbgrad(_run(torch, code))

@@ -51,6 +51,13 @@ class Parameter(Tensor):
     def __reduce_ex__(self, protocol: int) -> Any:
         return (_rebuild_parameter, (np.asarray(self._data), self._requires_grad))
 
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        """A Parameter with a copy of the values and no ``.grad``, as torch's deepcopy of a
+        Parameter (and so of a module) gives."""
+        new = Parameter(_wrap(np.array(self._data, copy=True)), self._requires_grad)
+        memo[id(self)] = new
+        return new
+
 
 def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
     return Parameter(_wrap(data), requires_grad)
