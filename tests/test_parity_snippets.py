@@ -139,7 +139,52 @@ MODULES_AND_MODES = [
 ]
 
 
-@pytest.mark.parametrize("code", BASICS + MODULES_AND_MODES)
+ERRORS_AND_EDGES = [
+ "a = T.ones(2, 3); b = T.ones(3, 2); print(a + b)",
+ "a = T.ones(2, 3); b = T.ones(2, 3); print(a @ b)",
+ "print(T.ones(3) @ T.ones(4))",
+ "print(T.ones(2, 3).view(4))",
+ "print(T.ones(2, 3).reshape(-1, 4))",
+ "print(T.ones(2, 3)[2])",
+ "print(T.ones(2, 3)[:, 5])",
+ "print(T.ones(2, 3).sum(dim=2))",
+ "print(T.cat([T.ones(2, 3), T.ones(3, 2)]))",
+ "print(T.stack([T.ones(2), T.ones(3)]))",
+ "x = T.tensor([1., 2.], requires_grad=True); x.add_(1)",
+ "x = T.tensor([1., 2.], requires_grad=True); print(x.numpy())",
+ "print(T.tensor([[1, 2], [3]]))",
+ "print(T.tensor('a'))",
+ "print(T.ones(2, 3).T.view(6))",
+ "print(T.ones(2, 3).T.reshape(6))",
+ "x = T.tensor(2., requires_grad=True); y = x * 3; y.backward(); y.backward()",
+ "x = T.tensor([1., 2.], requires_grad=True); T.autograd.grad(x.sum(), [T.ones(2)])",
+ "x = T.tensor([1., 2.], requires_grad=True); y = x.exp(); "
+ "x.add_(1) if False else None; z = y * 2; y.mul_(2); z.sum().backward(); "
+ "print(x.grad)",
+ "x = T.tensor([1., 2.], requires_grad=True); y = x.exp(); y.mul_(2); y.sum().backward()",
+ "print(T.nn.Linear(2, 3)(T.ones(4, 5)))",
+ "print(T.nn.functional.cross_entropy(T.ones(2, 3), T.tensor([0., 1.])))",
+ "print(T.nn.functional.binary_cross_entropy(T.tensor([0.5, 2.]), T.tensor([1., 0.])))",
+ "print(T.nn.MSELoss()(T.ones(2), T.ones(3)))",
+ "print(T.optim.SGD([], lr=0.1))",
+ "print(T.zeros(2).item())",
+ "print(int(T.ones(2)))",
+ "print(T.ones(2, 2) == T.ones(2, 2), (T.ones(2, 2) == T.ones(2, 2)).all())",
+ "print(bool(T.ones(2)))",
+ "x = T.arange(6.).reshape(2, 3); print(x[x > 2], x[1, :], x[..., 0], x[None].shape)",
+ "x = T.arange(6.).reshape(2, 3); print(x.max(), x.max(1), x.min(dim=0, keepdim=True))",
+ "print(T.tensor([1., 2.]) ** T.tensor([2., 3.]), 2 ** T.tensor([1., 2.]), T.tensor([4.]) ** 0.5)",
+ "print(T.tensor([-1., 4.]).sqrt(), T.tensor([0., 1.]).log(), T.tensor([1., 0.]) / 0)",
+ "print(T.tensor([1, 2]) / T.tensor([2, 2]), T.tensor([5]) // 2, T.tensor([1, 2]).float() / 2)",
+ "x = T.tensor([1., 2., 3.]); print(x.mean(dtype=T.float64), x.sum(dtype=T.float64))",
+ "x = T.tensor([1, 2, 3]); print(x.mean())",
+ "x = T.tensor([[1., 2.], [3., 4.]], requires_grad=True); "
+ "y = x.softmax(dim=1); y[:, 0].sum().backward(); print(x.grad)",
+ "print(T.nn.functional.log_softmax(T.tensor([[1., 2., 3.]]), dim=1), "
+ "T.logsumexp(T.tensor([1., 2.]), 0))",
+]
+
+@pytest.mark.parametrize("code", BASICS + MODULES_AND_MODES + ERRORS_AND_EDGES)
 def test_prints_as_torch(code: str) -> None:
     want = re.sub(r" at 0x[0-9a-f]+>", ">", _run(torch, code))
     want = want.replace("torch::", "nbgrad::").replace("torch.", "nbgrad.")
