@@ -497,6 +497,13 @@ class _NumpyNamespace:
     # -- for the backward of trig, cumulative (prod, cumsum, cumprod) ----------------
     cosh = staticmethod(np.cosh)
     sinh = staticmethod(np.sinh)
+    tanh = staticmethod(np.tanh)
+
+    @staticmethod
+    def erf(x: Any) -> Any:
+        from nbgrad.ops.trig import erf_array
+
+        return erf_array(x)
 
     @staticmethod
     def cumsum(t: Any, dim: int) -> np.ndarray:

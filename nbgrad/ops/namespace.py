@@ -114,6 +114,8 @@ class _TensorNamespace:
     # -- for the backward of trig, cumulative (prod, cumsum, cumprod) ----------------
     cosh = staticmethod(trig.cosh)
     sinh = staticmethod(trig.sinh)
+    tanh = staticmethod(pointwise.tanh)
+    erf = staticmethod(trig.erf)
 
     @staticmethod
     def cumsum(t: Tensor, dim: int) -> Tensor:

@@ -24,11 +24,16 @@ class ErfBackward0(Node):
         return (g * _TWO_OVER_SQRT_PI * F.exp(-(x * x)),)
 
 
+def erf_array(x: np.ndarray) -> np.ndarray:
+    """``erf`` of a floating array, computed in float64 and returned in ``x``'s dtype."""
+    return np.asarray(_ERF(np.asarray(x, dtype=np.float64)), dtype=np.float64).astype(
+        x.dtype, copy=False)
+
+
 def erf(input: Tensor) -> Tensor:
     """The error function ``2/sqrt(pi) * integral of exp(-t**2) from 0 to x``."""
     x = as_float(input, "erf")
-    data = np.asarray(_ERF(x.astype(np.float64)), dtype=np.float64).astype(x.dtype)
-    return record(ErfBackward0, data, (input,), (input,))
+    return record(ErfBackward0, erf_array(x), (input,), (input,))
 
 
 class RsqrtBackward0(Node):

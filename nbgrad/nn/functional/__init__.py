@@ -14,8 +14,9 @@ probability form with its logs clamped at -100, as torch clamps them.
 The package holds one part per module: ``_linear`` (``linear``), ``_activations``,
 ``_dropout``, ``_loss_checks`` (what the losses share: the reduction and the checks of
 their arguments), ``_mse``, ``_binary_cross_entropy`` (on probabilities and on logits),
-``_log_likelihood`` (``nll_loss``) and ``_cross_entropy``; ``_common`` holds the small
-helpers they all use.
+``_log_likelihood`` (``nll_loss``), ``_cross_entropy``, ``_smooth_activations`` (``gelu``,
+``elu``, ``silu``, ``softplus``), ``_regression_losses`` (``l1_loss``, ``smooth_l1_loss``,
+``huber_loss``) and ``_one_hot``; ``_common`` holds the small helpers they all use.
 """
 
 from nbgrad.nn.functional._activations import (
@@ -55,9 +56,22 @@ from nbgrad.nn.functional._log_likelihood import nll_loss
 from nbgrad.nn.functional._loss_checks import _legacy_reduction as _legacy_reduction
 from nbgrad.nn.functional._mse import MseLossBackward0 as MseLossBackward0
 from nbgrad.nn.functional._mse import mse_loss
+from nbgrad.nn.functional._one_hot import one_hot
+from nbgrad.nn.functional._regression_losses import HuberLossBackward0 as HuberLossBackward0
+from nbgrad.nn.functional._regression_losses import (
+    SmoothL1LossBackward0 as SmoothL1LossBackward0,
+)
+from nbgrad.nn.functional._regression_losses import huber_loss, l1_loss, smooth_l1_loss
+from nbgrad.nn.functional._smooth_activations import EluBackward0 as EluBackward0
+from nbgrad.nn.functional._smooth_activations import EluBackward1 as EluBackward1
+from nbgrad.nn.functional._smooth_activations import GeluBackward0 as GeluBackward0
+from nbgrad.nn.functional._smooth_activations import SiluBackward0 as SiluBackward0
+from nbgrad.nn.functional._smooth_activations import SoftplusBackward0 as SoftplusBackward0
+from nbgrad.nn.functional._smooth_activations import elu, gelu, silu, softplus
 
 __all__ = [
     "linear", "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "dropout",
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
-    "cross_entropy",
+    "cross_entropy", "gelu", "elu", "silu", "softplus", "l1_loss", "smooth_l1_loss",
+    "huber_loss", "one_hot",
 ]
