@@ -430,3 +430,29 @@ def test_ignore_index_given_as_an_integer_tensor_or_numpy_int(torch) -> None:
             got.append(m.nn.functional.cross_entropy(m.tensor(LOGITS), m.tensor(CLASSES),
                                                      ignore_index=i).item())
         assert got[0] == pytest.approx(got[1], rel=1e-6)
+
+
+def _node_names(fn, depth: int = 0) -> list[str]:
+    if fn is None:
+        return ["  " * depth + "None"]
+    out = ["  " * depth + fn.name().split("::")[-1]]
+    for child, _ in fn.next_functions:
+        out += _node_names(child, depth + 1)
+    return out
+
+
+@pytest.mark.filterwarnings("ignore:Using a target size")
+@pytest.mark.parametrize("case", ["broadcast", "both_broadcast", "mixed_dtype"])
+def test_mse_graph_is_torch_s(torch, case: str) -> None:
+    """torch broadcasts the two sides first (an ExpandBackward0 where a shape changes) and
+    promotes inside its kernel (no ToCopyBackward0)."""
+    got = []
+    for m in (nbgrad, torch):
+        x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        t = {"broadcast": m.zeros(2, 3), "both_broadcast": m.zeros(2, 1, requires_grad=True),
+             "mixed_dtype": m.zeros(2, 3, dtype=m.float64, requires_grad=True)}[case]
+        loss = m.nn.functional.mse_loss(x, t)
+        loss.backward()
+        got.append((_node_names(loss.grad_fn), repr(loss).replace("torch.", "nbgrad."),
+                    x.grad.tolist()))
+    assert got[0] == got[1]

@@ -55,25 +55,38 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
     rt = _dtype.result_type(input, target)
     if not rt.is_floating_point:
         raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_name(rt)}'")
-    input, target = input.to(rt), target.to(rt)
-    diff = input._data - target._data
+    if input.shape != target.shape:
+        input, target = _broadcast_tensors(input, target)
+    # Promoted inside the op, as torch's kernel does (no ToCopyBackward0 in the graph); the
+    # engine casts each gradient back to its input's dtype.
+    npdt = rt.numpy
+    a, b = input._data, target._data
+    diff = (a if a.dtype == npdt else a.astype(npdt)) - (b if b.dtype == npdt else b.astype(npdt))
     per = diff * diff
     data = _reduce(per, reduction)
     return record(MseLossBackward0, data, (input, target), (input, target, reduction, per.size),
-                  broadcast=input._data.shape != target._data.shape)
+                  broadcast=a.dtype != npdt or b.dtype != npdt)
+
+
+def _broadcast_tensors(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """torch.broadcast_tensors, as torch's losses call it: an expand (ExpandBackward0 in the
+    graph) on each side whose shape is not the common one."""
+    from nbgrad.ops import expand
+
+    shape = tuple(np.broadcast_shapes(a.shape, b.shape))
+    return (a if a.shape == shape else expand(a, shape),
+            b if b.shape == shape else expand(b, shape))
 
 
 def _weighted(input: Tensor, target: Tensor, weight: Tensor, reduction: str) -> Tensor:
     """torch's weighted mean squared error, made of plain ops as torch makes it (so its graph
     shows the same nodes: Sub, Pow, Mul, Sum, Div)."""
-    from nbgrad.ops import div, expand, mul, pow, sub, sum
+    from nbgrad.ops import div, mul, pow, sub, sum
 
     if weight.size() != input.size():
         raise ValueError("Weights and input must have the same size.")
     if input.shape != target.shape:  # torch.broadcast_tensors: an expand where it is needed
-        shape = tuple(np.broadcast_shapes(input.shape, target.shape))
-        input = input if input.shape == shape else expand(input, shape)
-        target = target if target.shape == shape else expand(target, shape)
+        input, target = _broadcast_tensors(input, target)
     weighted = mul(pow(sub(input, target), 2), weight)
     if reduction == "none":
         return weighted
