@@ -268,3 +268,38 @@ def test_the_tables_know_torchs_class_names():
         name = type(t.grad_fn).__name__
         for slot in range(2 if name in two else 1):
             assert derivatives.has_local(name, slot), (name, slot)
+
+
+_SMOOTH = {
+    "gelu": lambda F, x: F.gelu(x * 1.5),
+    "gelu_tanh": lambda F, x: F.gelu(x, approximate="tanh"),
+    "elu": lambda F, x: F.elu(x - 1, alpha=0.5),
+    "elu_positive": lambda F, x: F.elu(x),
+    "silu": lambda F, x: F.silu(-x),
+    "softplus": lambda F, x: F.softplus(x, beta=2.0),
+}
+
+
+@pytest.mark.parametrize("name", _SMOOTH)
+def test_smooth_activations_draw_their_slope(name: str) -> None:
+    """The local derivative drawn on the activation's edge is the number backward uses, and a
+    torch drawing of the same computation shows the same labels and derivatives."""
+    x = nbgrad.tensor(0.7, requires_grad=True)
+    y = _SMOOTH[name](nbgrad.nn.functional, x)
+    y.backward()
+    g = nbgrad.draw(y, local=True, names=False)
+    first = g.model.edges[0].local
+    assert first is not None and first.startswith("d ")
+    slope = float(first.rsplit("= ", 1)[1])
+    upstream = {"gelu": 1.5, "silu": -1.0}.get(name, 1.0)  # the op before it, by the chain rule
+    assert slope * upstream == pytest.approx(x.grad.item(), abs=2e-4)
+    torch = pytest.importorskip("torch")
+    from nbgrad.viz import record
+
+    tx = torch.tensor(0.7, requires_grad=True)
+    with record():
+        ty = _SMOOTH[name](torch.nn.functional, tx)
+    ty.backward()
+    t = nbgrad.draw(ty, local=True, names=False)
+    assert [n.label for n in t.model.nodes] == [n.label for n in g.model.nodes]
+    assert [e.local for e in t.model.edges] == [e.local for e in g.model.edges]

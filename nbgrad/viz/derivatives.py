@@ -319,6 +319,93 @@ def _flat(name: str, label: str | None = None) -> OpInfo:
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
+
+def _gelu_label(saved: Mapping[str, object]) -> str:
+    return "gelu tanh" if saved.get("approximate") == "tanh" else "gelu"
+
+
+def _gelu(c: Ctx) -> tuple[str, float]:
+    """gelu's slope at u, exact (erf) or in torch's tanh approximation."""
+    u = c.a()
+    if c.saved.get("approximate") == "tanh":
+        k = math.sqrt(2 / math.pi)
+        t = math.tanh(k * (u + 0.044715 * u ** 3))
+        d = 0.5 * (1 + t) + 0.5 * u * (1 - t * t) * k * (1 + 3 * 0.044715 * u * u)
+        return f"tanh form at {fmt(u)}", d
+    cdf = 0.5 * (1 + math.erf(u / math.sqrt(2)))
+    pdf = math.exp(-u * u / 2) / math.sqrt(2 * math.pi)
+    return f"Phi({fmt(u)}) + {_p(u)}*phi({fmt(u)})", cdf + u * pdf
+
+
+def _silu(u: float) -> tuple[str, float]:
+    s = 1 / (1 + math.exp(-u))
+    return f"{fmt(s)}*(1 + {_p(u)}*(1 - {fmt(s)}))", s * (1 + u * (1 - s))
+
+# Ops drawn with a short name only: their gradient moves (or drops) elements, which no
+# scalar formula says.
+_TABLE.update({op: OpInfo(label) for op, label in {
+    "GatherBackward0": "gather",
+    "IndexSelectBackward0": "index_select",
+    "MaskedFillBackward0": "masked_fill",
+    "MaskedFillBackward1": "masked_fill",
+    "SortBackward0": "sort",
+    "SortBackward1": "sort",
+    "TopkBackward0": "topk",
+    "SplitBackward0": "split",
+    "SplitWithSizesBackward0": "split",
+    "UnbindBackward0": "unbind",
+    "FlipBackward0": "flip",
+    "RepeatBackward0": "repeat",
+    "TrilBackward0": "tril",
+    "TriuBackward0": "triu",
+    "TraceBackward0": "trace",
+    "CopySlices": "copy_slices",
+    "IndexPutBackward0": "index_put",
+    "FillBackward2": "fill",
+    "FillBackward3": "fill",
+    "ZeroBackward0": "zero",
+    "NotImplemented": "no derivative",
+}.items()})
+
+
+def op_label(op: str, saved: Mapping[str, object]) -> str:
+    """The short name shown in an op's box: ``sin``, ``pow 2``, ``clamp [1e-08, 1]``."""
+    info = _TABLE.get(op)
+    if info is None:
+        return short_name(op)
+    return info.label(saved) if callable(info.label) else info.label
+
+
+def has_local(op: str, slot: int) -> bool:
+    """True when ``local_derivative`` knows input ``slot`` of ``op``."""
+    info = _TABLE.get(op)
+    return info is not None and slot < len(info.slots)
+
+
+def local_derivative(op: str, slot: int, ctx: Ctx) -> str | None:
+    """The local derivative of ``op`` with respect to input ``slot``, as text; None when the
+    op is not in the table. Numbers are filled in when the values it needs are known."""
+    info = _TABLE.get(op)
+    if info is None or slot >= len(info.slots):
+        return None
+    s = info.slots[slot]
+    left = s.left(ctx.saved) if callable(s.left) else s.left
+    right = s.right(ctx.saved) if callable(s.right) else s.right
+    if s.numbers is not None:
+        try:
+            with_numbers, value = s.numbers(ctx)
+        except (LookupError, ValueError, ZeroDivisionError, OverflowError, TypeError):
+            pass
+        else:
+            value_text = fmt(value)
+            if with_numbers and with_numbers != value_text:
+                parts = [left, with_numbers, value_text]  # d sin(u)/du = cos(81) = 0.7767
+            else:
+                parts = [left, right, value_text]  # d(a*b)/da = b = 6.7000
+            return " = ".join(dict.fromkeys(parts))
+    return f"{left} = {right}"
+
+
 _TABLE.update({
     "Log1PBackward0": _unary("log1p", "d log1p(u)/du", "1/(1 + u)",
                              lambda c: (f"1/(1 + {fmt(c.a())})", 1 / (1 + c.a()))),
@@ -398,68 +485,18 @@ _TABLE.update({
     "CumprodBackward0": OpInfo(_with_dim("cumprod"), (
         Slot("d cumprod(u)_j/du_i", "[i <= j]*cumprod(u)_j/u_i", _of_scalar(1.0)),
     )),
+    # the smooth activations of nn.functional
+    "GeluBackward0": OpInfo(_gelu_label, (Slot("d gelu(u)/du", "Phi(u) + u*phi(u)", _gelu),)),
+    "EluBackward0": _unary("elu", "d elu(u)/du", "1 if u > 0 else alpha*exp(u)", lambda c: (
+        "1" if c.a() > 0 else f"{fmt(c.number('alpha'))}*exp({fmt(c.a())})",
+        1.0 if c.a() > 0 else c.number("alpha") * math.exp(c.a()))),
+    "SiluBackward0": _unary("silu", "d silu(u)/du", "s*(1 + u*(1 - s)), s = sigmoid(u)",
+                            lambda c: _silu(c.a())),
+    "SoftplusBackward0": _unary("softplus", "d softplus(u)/du", "sigmoid(beta*u)", lambda c: (
+        f"sigmoid({fmt(c.number('beta'))}*{_p(c.a())})",
+        1.0 if c.number("beta") * c.a() > c.number("threshold")
+        else 1 / (1 + math.exp(-c.number("beta") * c.a())))),
+    "SmoothL1LossBackward0": _unary("smooth_l1_loss", "", "", None),
+    "HuberLossBackward0": _unary("huber_loss", "", "", None),
 })
 
-# Ops drawn with a short name only: their gradient moves (or drops) elements, which no
-# scalar formula says.
-_TABLE.update({op: OpInfo(label) for op, label in {
-    "GatherBackward0": "gather",
-    "IndexSelectBackward0": "index_select",
-    "MaskedFillBackward0": "masked_fill",
-    "MaskedFillBackward1": "masked_fill",
-    "SortBackward0": "sort",
-    "SortBackward1": "sort",
-    "TopkBackward0": "topk",
-    "SplitBackward0": "split",
-    "SplitWithSizesBackward0": "split",
-    "UnbindBackward0": "unbind",
-    "FlipBackward0": "flip",
-    "RepeatBackward0": "repeat",
-    "TrilBackward0": "tril",
-    "TriuBackward0": "triu",
-    "TraceBackward0": "trace",
-    "CopySlices": "copy_slices",
-    "IndexPutBackward0": "index_put",
-    "FillBackward2": "fill",
-    "FillBackward3": "fill",
-    "ZeroBackward0": "zero",
-    "NotImplemented": "no derivative",
-}.items()})
-
-
-def op_label(op: str, saved: Mapping[str, object]) -> str:
-    """The short name shown in an op's box: ``sin``, ``pow 2``, ``clamp [1e-08, 1]``."""
-    info = _TABLE.get(op)
-    if info is None:
-        return short_name(op)
-    return info.label(saved) if callable(info.label) else info.label
-
-
-def has_local(op: str, slot: int) -> bool:
-    """True when ``local_derivative`` knows input ``slot`` of ``op``."""
-    info = _TABLE.get(op)
-    return info is not None and slot < len(info.slots)
-
-
-def local_derivative(op: str, slot: int, ctx: Ctx) -> str | None:
-    """The local derivative of ``op`` with respect to input ``slot``, as text; None when the
-    op is not in the table. Numbers are filled in when the values it needs are known."""
-    info = _TABLE.get(op)
-    if info is None or slot >= len(info.slots):
-        return None
-    s = info.slots[slot]
-    left = s.left(ctx.saved) if callable(s.left) else s.left
-    right = s.right(ctx.saved) if callable(s.right) else s.right
-    if s.numbers is not None:
-        try:
-            with_numbers, value = s.numbers(ctx)
-        except (LookupError, ValueError, ZeroDivisionError, OverflowError, TypeError):
-            pass
-        else:
-            value_text = fmt(value)
-            if with_numbers and with_numbers != value_text:
-                parts = [left, with_numbers, value_text]  # d sin(u)/du = cos(81) = 0.7767
-            else:
-                parts = [left, right, value_text]  # d(a*b)/da = b = 6.7000
-            return " = ".join(dict.fromkeys(parts))
-    return f"{left} = {right}"

@@ -275,9 +275,10 @@ class _Walk:
             inputs = self.inputs[dst]
             n = max(inputs) + 1 if inputs else 0
             values = tuple(self.value(inputs[s]) if s in inputs else None for s in range(n))
-            # The formulas read only the numbers an op saved (exponent, alpha, min, max):
+            # The formulas read only the numbers (and words: gelu's approximate) an op saved:
             # keeping its arrays too would keep them alive as long as the drawing.
-            numbers = {k: v for k, v in self.saved(dst).items() if isinstance(v, (int, float))}
+            numbers = {k: v for k, v in self.saved(dst).items()
+                       if isinstance(v, (int, float, str))}
             known = self._local_inputs[dst] = (values, self.value(dst), numbers)
         return functools.partial(_local_text, op, slot, *known)
 

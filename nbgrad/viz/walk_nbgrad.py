@@ -93,6 +93,11 @@ SAVED_NAMES: dict[str, tuple[str, ...]] = {
     "LogsumexpBackward0": ("self", "dim", "keepdim", "result"),
     "CumsumBackward0": ("dim",),
     "CumprodBackward0": ("self", "dim", "result"),
+    "GeluBackward0": ("self", "approximate"),
+    "EluBackward0": ("self", "alpha"),
+    "EluBackward1": ("result", "alpha"),
+    "SiluBackward0": _OF_SELF,
+    "SoftplusBackward0": ("self", "beta", "threshold"),
 }
 
 
