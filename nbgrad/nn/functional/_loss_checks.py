@@ -81,3 +81,33 @@ def _ignore_index(fn: str, value: Any) -> int:
         raise TypeError(f"{fn}(): argument 'ignore_index' (position 5) must be int, not "
                         f"{_tp_name(value)}")
     return int(value._data) if isinstance(value, Tensor) else int(value)
+
+
+def _check_pair(input: Any, target: Any) -> None:
+    """What torch's losses written in Python check first: both are tensors (its words when
+    one has no ``.size()``), and a target of another size gets its warning (aimed at the
+    loss's caller)."""
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
+        _as_target(target)  # torch compares target.size() with input.size(): target first
+        _as_target(input)
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape!r}) that is different to the input size "
+            f"({input.shape!r}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _broadcast_tensors(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """torch.broadcast_tensors, as torch's losses call it: an expand (ExpandBackward0 in the
+    graph) on each side whose shape is not the common one; torch's error where none fits."""
+    if a.shape == b.shape:
+        return a, b
+    from nbgrad.ops import expand
+
+    check_broadcast(a._data, b._data)
+    shape = tuple(np.broadcast_shapes(a.shape, b.shape))
+    return (a if a.shape == shape else expand(a, shape),
+            b if b.shape == shape else expand(b, shape))

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
-
-import numpy as np
 
 from nbgrad import _dtype
 from nbgrad._tensor import Tensor
 from nbgrad.nn.functional._common import _name
 from nbgrad.nn.functional._loss_checks import (
     _REDUCTIONS,
-    _as_target,
+    _broadcast_tensors,
+    _check_pair,
     _check_reduction,
     _legacy_reduction,
     _reduce,
@@ -33,17 +31,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """The mean (or sum) of ``(input - target) ** 2``; with ``weight`` (of the input's size),
     of ``weight * (input - target) ** 2``, the mean divided by the sum of the weights."""
-    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
-        _as_target(target)  # torch compares target.size() with input.size(): target first
-        _as_target(input)
-    if target.shape != input.shape:
-        warnings.warn(
-            f"Using a target size ({target.shape!r}) that is different to the input size "
-            f"({input.shape!r}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.",
-            UserWarning,
-            stacklevel=2,
-        )
+    _check_pair(input, target)
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
     if target.shape != input.shape:
@@ -55,8 +43,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
     rt = _dtype.result_type(input, target)
     if not rt.is_floating_point:
         raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_name(rt)}'")
-    if input.shape != target.shape:
-        input, target = _broadcast_tensors(input, target)
+    input, target = _broadcast_tensors(input, target)
     # Promoted inside the op, as torch's kernel does (no ToCopyBackward0 in the graph); the
     # engine casts each gradient back to its input's dtype.
     npdt = rt.numpy
@@ -68,16 +55,6 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
                   broadcast=a.dtype != npdt or b.dtype != npdt)
 
 
-def _broadcast_tensors(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """torch.broadcast_tensors, as torch's losses call it: an expand (ExpandBackward0 in the
-    graph) on each side whose shape is not the common one."""
-    from nbgrad.ops import expand
-
-    shape = tuple(np.broadcast_shapes(a.shape, b.shape))
-    return (a if a.shape == shape else expand(a, shape),
-            b if b.shape == shape else expand(b, shape))
-
-
 def _weighted(input: Tensor, target: Tensor, weight: Tensor, reduction: str) -> Tensor:
     """torch's weighted mean squared error, made of plain ops as torch makes it (so its graph
     shows the same nodes: Sub, Pow, Mul, Sum, Div)."""
@@ -85,8 +62,7 @@ def _weighted(input: Tensor, target: Tensor, weight: Tensor, reduction: str) -> 
 
     if weight.size() != input.size():
         raise ValueError("Weights and input must have the same size.")
-    if input.shape != target.shape:  # torch.broadcast_tensors: an expand where it is needed
-        input, target = _broadcast_tensors(input, target)
+    input, target = _broadcast_tensors(input, target)
     weighted = mul(pow(sub(input, target), 2), weight)
     if reduction == "none":
         return weighted

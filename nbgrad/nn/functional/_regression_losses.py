@@ -9,7 +9,6 @@ what makes them robust to outliers."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -19,42 +18,14 @@ from nbgrad._tensor import Tensor
 from nbgrad.nn.functional._common import _name, _quiet
 from nbgrad.nn.functional._loss_checks import (
     _REDUCTIONS,
-    _as_target,
+    _broadcast_tensors,
+    _check_pair,
     _check_reduction,
     _legacy_reduction,
     _reduce,
     _scale,
 )
-from nbgrad.ops._core import Node, check_broadcast, record
-
-
-def _prepare(input: Any, target: Any) -> tuple[Tensor, Tensor]:
-    """torch's common start: the size warning, then ``torch.broadcast_tensors`` (an expand,
-    recorded, for the operand that needs one; torch's error where none fits)."""
-    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
-        _as_target(target)  # torch compares target.size() with input.size(): target first
-        _as_target(input)
-    if target.shape != input.shape:
-        warnings.warn(
-            f"Using a target size ({target.shape!r}) that is different to the input size "
-            f"({input.shape!r}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.",
-            UserWarning,
-            stacklevel=3,
-        )
-    return input, target
-
-
-def _broadcast(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
-    if input.shape == target.shape:
-        return input, target
-    from nbgrad.ops import expand
-
-    check_broadcast(input._data, target._data)
-    shape = tuple(np.broadcast_shapes(input.shape, target.shape))
-    input = input if input.shape == shape else expand(input, shape)
-    target = target if target.shape == shape else expand(target, shape)
-    return input, target
+from nbgrad.ops._core import Node, record
 
 
 def _weighted(loss: Tensor, weight: Tensor, reduction: str, mean_by_weight: bool) -> Tensor:
@@ -84,10 +55,10 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
     ``weight * |input - target|``, the mean divided by the sum of the weights."""
     from nbgrad.ops import abs, sub
 
-    input, target = _prepare(input, target)
+    _check_pair(input, target)
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
-    ex_input, ex_target = _broadcast(input, target)
+    ex_input, ex_target = _broadcast_tensors(input, target)
     if weight is not None:
         _check_weight(weight, input)
         return _weighted(abs(sub(ex_input, ex_target)), weight, reduction, True)
@@ -173,10 +144,10 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None,
                    reduce: Any = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """The smooth L1 loss: quadratic where ``|input - target| < beta``, linear elsewhere;
     ``beta=0`` is the L1 loss (and records its nodes, as torch does)."""
-    input, target = _prepare(input, target)
+    _check_pair(input, target)
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
-    ex_input, ex_target = _broadcast(input, target)
+    ex_input, ex_target = _broadcast_tensors(input, target)
     if beta == 0.0:
         return _l1(ex_input, ex_target, reduction)
     if beta < 0:
@@ -191,8 +162,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
                weight: Tensor | None = None) -> Tensor:
     """The Huber loss: ``0.5 d^2`` where ``|d| < delta``, ``delta (|d| - 0.5 delta)``
     elsewhere, ``d = input - target``. Its result has the input's dtype, as torch's has."""
-    input, target = _prepare(input, target)
-    ex_input, ex_target = _broadcast(input, target)
+    _check_pair(input, target)
+    ex_input, ex_target = _broadcast_tensors(input, target)
     if weight is not None:
         _check_weight(weight, input)
         loss = huber_loss(ex_input, ex_target, "none", delta)
