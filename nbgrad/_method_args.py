@@ -76,19 +76,22 @@ def _sizes(method: str, arg: str, args: tuple) -> Any:
     return seq if args else _refuse_sizes(method, arg, args)
 
 
+def arg_type_text(a: Any) -> str:
+    """An argument's type as torch's argument parser spells it in its errors: ``float``,
+    ``tuple of (int, float)``, ``list of [str]``."""
+    if isinstance(a, tuple):
+        return f"tuple of ({', '.join(type(e).__name__ for e in a)})"
+    if isinstance(a, list):
+        return f"list of [{', '.join(type(e).__name__ for e in a)}]"
+    return type(a).__name__
+
+
 def _refuse_sizes(method: str, arg: str, args: tuple) -> Any:
     """torch's argument parser on a size that is not a tuple of ints (error branch only)."""
-    def describe(a: Any) -> str:
-        if isinstance(a, tuple):
-            return f"tuple of ({', '.join(type(e).__name__ for e in a)})"
-        if isinstance(a, list):
-            return f"list of [{', '.join(type(e).__name__ for e in a)}]"
-        return type(a).__name__
-
     def invalid_view(lines: bool) -> TypeError:
         got = ", ".join(type(a).__name__ for a in args)
         bad = f"\n      didn't match because some of the arguments have invalid types: " \
-              f"(!{describe(args[0])}!)" if lines else ""
+              f"(!{arg_type_text(args[0])}!)" if lines else ""
         return TypeError(
             f"view() received an invalid combination of arguments - got ({got}), but expected "
             f"one of:\n * (nbgrad.dtype dtype){bad}\n * (tuple of ints size){bad}\n"

@@ -135,12 +135,7 @@ def check_fill_args(mask: Any, value: Any, fn: str, method: bool) -> None:
     if not mask_bad and isinstance(value, (Tensor, *number)):
         return
 
-    def describe(a: Any) -> str:
-        if isinstance(a, list):
-            return f"list of [{', '.join(type(e).__name__ for e in a)}]"
-        if isinstance(a, tuple):
-            return f"tuple of ({', '.join(type(e).__name__ for e in a)})"
-        return type(a).__name__
+    from nbgrad._method_args import arg_type_text as describe
 
     def shown(a: Any, bad: bool) -> str:
         return f"!{describe(a)}!" if bad else describe(a)
