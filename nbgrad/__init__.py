@@ -7,7 +7,7 @@ here; the notebook side (graphs, widgets, magics) loads when first used.
 
 import warnings as _warnings
 
-from nbgrad import autograd, nn, optim
+from nbgrad import autograd, nn, optim, return_types
 from nbgrad._creation import (
     Generator,
     arange,
@@ -20,6 +20,7 @@ from nbgrad._creation import (
     full,
     full_like,
     initial_seed,
+    is_floating_point,
     is_tensor,
     linspace,
     manual_seed,
@@ -40,6 +41,7 @@ from nbgrad._creation import (
 from nbgrad._device import device
 from nbgrad._dtype import (
     bool,
+    can_cast,
     dtype,
     float16,
     float32,
@@ -58,6 +60,7 @@ from nbgrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_en
 from nbgrad._printing import get_printoptions, set_printoptions
 from nbgrad._size import Size
 from nbgrad._tensor import Tensor
+from nbgrad._type_info import finfo, iinfo
 
 # stubs: IPython and ipywidgets load on first call; `%load_ext nbgrad` calls the last two
 from nbgrad.notebook import dashboard, explore, step_through, unwatch, watch
@@ -139,6 +142,7 @@ from nbgrad.ops import (
     triu,
     trunc,
     unbind,
+    unflatten,
     unsqueeze,
     where,
 )
@@ -165,6 +169,7 @@ divide = div
 true_divide = div
 subtract = sub
 negative = neg
+swapaxes = swapdims = transpose
 
 __version__ = "0.1.0"
 
@@ -187,6 +192,8 @@ __all__ += ["device", "load", "nn", "optim", "save"]
 __all__ += ["ceil", "exp2", "expm1", "floor", "frac", "isfinite", "isinf", "isnan", "log1p",
             "log2", "log10", "round", "trunc"]
 __all__ += ["floor_divide", "fmod", "remainder"]
+__all__ += ["can_cast", "finfo", "iinfo", "is_floating_point", "return_types", "swapaxes",
+            "swapdims", "unflatten"]
 # comparisons, statistics, cumulative ops, trigonometry (and torch's other names)
 from nbgrad.ops import (  # noqa: E402
     acos,

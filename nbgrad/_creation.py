@@ -16,6 +16,7 @@ import numpy as np
 from nbgrad import _dtype
 from nbgrad._device import check_device
 from nbgrad._size_args import (
+    _LINSPACE_OVERLOADS,
     _RANDINT_OVERLOADS,
     _RANDOM_OVERLOADS,
     UNSET,
@@ -30,14 +31,14 @@ __all__ = [
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
     "ones_like", "empty_like", "full_like", "arange", "linspace", "eye", "rand", "randn",
     "randint", "randperm", "rand_like", "randn_like", "manual_seed", "initial_seed", "seed",
-    "Generator", "default_generator", "is_tensor", "numel",
+    "Generator", "default_generator", "is_tensor", "is_floating_point", "numel",
 ]
 
 _CREATE_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
 _COPY_CONSTRUCT = (
     "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
     "or sourceTensor.detach().clone().requires_grad_(True), rather than "
-    "torch.tensor(sourceTensor)."
+    "nbgrad.tensor(sourceTensor)."
 )
 
 
@@ -83,13 +84,15 @@ def _scan(data: Any, dtypes: set[_dtype.dtype]) -> None:
             dtypes.add(_dtype.get_default_dtype())
         for item in data:
             _scan(item, dtypes)
-    elif isinstance(data, np.ndarray):
+    elif isinstance(data, np.ndarray | np.generic):
+        # A NumPy scalar keeps its dtype, as an array does: [np.float64(2.5), 1.] is float64.
+        # (np.float64 is a Python float too, so this test comes before the float one.)
         dtypes.add(_dtype.from_numpy_dtype(data.dtype))
-    elif isinstance(data, bool | np.bool_):
+    elif isinstance(data, bool):
         dtypes.add(_dtype.bool)
-    elif isinstance(data, int | np.integer):
+    elif isinstance(data, int):
         dtypes.add(_dtype.int64)
-    elif isinstance(data, float | np.floating):
+    elif isinstance(data, float):
         dtypes.add(_dtype.get_default_dtype())
     elif isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
@@ -284,7 +287,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: _dtype.dtype | 
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
+            "upper bound and lower bound inconsistent with step sign"
         )
     n = math.ceil((end - start) / step)
     integral = all(isinstance(b, int | np.integer) for b in bounds)
@@ -294,10 +297,19 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: _dtype.dtype | 
     return _finish(values.astype(np_dt), requires_grad)
 
 
-def linspace(start: Any, end: Any, steps: int, *, dtype: _dtype.dtype | None = None,
+def linspace(start: Any, end: Any, steps: Any = UNSET, *, dtype: _dtype.dtype | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     check_device(device)
+    if steps is UNSET or not _is_index(steps):
+        # older lessons call linspace(0, 1), from when steps defaulted to 100: torch's parser
+        # now lists its signatures, as it does for a float count of steps
+        got = [_tp_name(start), _tp_name(end)]
+        if steps is not UNSET:
+            got.append(_tp_name(steps))
+        raise TypeError(f"linspace() received an invalid combination of arguments - got "
+                        f"({', '.join(got)}), but expected one of:\n{_LINSPACE_OVERLOADS}")
+    steps = int(steps)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     values = np.linspace(float(start), float(end), steps)
@@ -371,12 +383,21 @@ def _rng(generator: Generator | None) -> np.random.Generator:
     return (generator or default_generator).rng
 
 
+def _random_dtype(dtype: _dtype.dtype | None, kernel: str) -> None:
+    """torch's kernels draw floats only: rand(2, dtype=torch.int64) and rand_like of an int
+    tensor fail, in the kernel's words."""
+    if dtype is not None and not dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_dtype._legacy_type_name(dtype)[:-6]}'")
+
+
 def rand(*args: Any, size: Any = UNSET, generator: Generator | None = None,
          dtype: _dtype.dtype | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform on ``[0, 1)``."""
     check_device(device)
     shape = _size_or_keyword(args, size, "rand", _RANDOM_OVERLOADS)
+    _random_dtype(dtype, "check_uniform_bounds")
     data = _rng(generator).random(shape, dtype=np.float64).astype(_float(dtype))
     return _finish(data, requires_grad)
 
@@ -387,6 +408,7 @@ def randn(*args: Any, size: Any = UNSET, generator: Generator | None = None,
     """Standard normal."""
     check_device(device)
     shape = _size_or_keyword(args, size, "randn", _RANDOM_OVERLOADS)
+    _random_dtype(dtype, "normal_kernel_cpu")
     data = _rng(generator).standard_normal(shape).astype(_float(dtype))
     return _finish(data, requires_grad)
 
@@ -437,6 +459,14 @@ def randperm(n: int, *, generator: Generator | None = None,
 
 def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """Whether ``input`` holds floating-point numbers (``torch.is_floating_point``)."""
+    if not isinstance(input, Tensor):
+        raise TypeError("is_floating_point(): argument 'input' (position 1) must be Tensor, "
+                        f"not {type(input).__name__}")
+    return input.dtype.is_floating_point
 
 
 def numel(input: Tensor) -> int:

@@ -11,7 +11,7 @@ import numpy as np
 
 __all__ = [
     "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8",
-    "bool", "result_type", "promote_types", "from_numpy_dtype", "get_default_dtype",
+    "bool", "result_type", "promote_types", "can_cast", "from_numpy_dtype", "get_default_dtype",
     "set_default_dtype",
 ]
 
@@ -21,7 +21,8 @@ _builtin_bool = bool
 class dtype:  # noqa: N801 - named as torch names it
     """A tensor element type. Prints as ``nbgrad.float32`` where torch prints ``torch.float32``."""
 
-    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize", "_rank", "_kind")
+    __slots__ = ("name", "numpy", "is_floating_point", "is_complex", "is_signed", "itemsize",
+                 "_rank", "_kind")
 
     def __init__(self, name: str, np_dtype: type, kind: int, rank: int) -> None:
         self.name = name
@@ -29,6 +30,7 @@ class dtype:  # noqa: N801 - named as torch names it
         self._kind = kind  # 0 bool, 1 integer, 2 floating: torch's type categories
         self._rank = rank  # order inside the promotion lattice
         self.is_floating_point = kind == 2
+        self.is_complex = False  # nbgrad has no complex dtypes; torch's attribute all the same
         self.is_signed = name not in ("bool", "uint8")
         self.itemsize = self.numpy.itemsize
 
@@ -89,11 +91,22 @@ def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
     try:
         return _BY_NUMPY[np.dtype(np_dtype)]
     except (KeyError, TypeError):
+        name = np.dtype(np_dtype).type.__name__
+        # torch's list where torch refuses the type too (strings, objects); nbgrad's shorter
+        # list where torch would take it (complex, wide unsigned), so as not to promise those.
+        supported = _TORCH_SUPPORTED if name not in _TORCH_ONLY else (
+            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool")
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. "
-            "The only supported types are: float64, float32, float16, int64, int32, int16, "
-            "int8, uint8, and bool."
+            f"can't convert np.ndarray of type numpy.{name}. The only supported types are: "
+            f"{supported}."
         ) from None
+
+
+_TORCH_ONLY = {"complex64", "complex128", "uint16", "uint32", "uint64"}
+_TORCH_SUPPORTED = (
+    "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, "
+    "uint32, uint16, uint8, and bool"
+)
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:
@@ -105,6 +118,17 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     if {a, b} == {uint8, int8}:
         return int16
     return a if a._rank > b._rank else b
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """torch.can_cast: whether an in-place op may write a ``from_`` result into a ``to``
+    tensor. Only a lower category may go to a higher one (bool, then integers, then floats);
+    sizes do not matter."""
+    for pos, (name, d) in enumerate((("from_", from_), ("to", to)), 1):
+        if not isinstance(d, dtype):
+            raise TypeError(f"can_cast(): argument '{name}' (position {pos}) must be "
+                            f"nbgrad.dtype, not {type(d).__name__}")
+    return from_._kind <= to._kind
 
 
 def _combine_categories(higher: dtype | None, lower: dtype | None) -> dtype | None:

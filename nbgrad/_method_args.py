@@ -40,9 +40,15 @@ def _to_signature_error(got: str) -> str:
     )
 
 
-def _setitem_shape_error(target: tuple, value: Tensor) -> None:
-    """torch's words when ``x[i] = v`` cannot broadcast ``v`` to the selected shape."""
+def _setitem_shape_error(target: tuple, value: Tensor, index: Any = None) -> None:
+    """torch's words when ``x[i] = v`` cannot broadcast ``v`` to the selected shape: an index
+    of lists, tensors or a mask goes through ``index_put_``, which has words of its own; basic
+    indexing (ints, slices) copies into a view, which expands ``v`` first."""
     source = tuple(value.shape)
+    items = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(i, (list, np.ndarray)) for i in items):
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(source)} cannot be "
+                           f"broadcast to indexing result of shape {list(target)}")
     if len(source) > len(target):
         raise RuntimeError(
             f"expand(nbgrad.{_dtype._legacy_type_name(value.dtype)}{{{list(source)}}}, "

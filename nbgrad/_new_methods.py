@@ -15,7 +15,7 @@ from nbgrad._device import check_device
 from nbgrad._size_args import _size, _sized
 from nbgrad._tensor import Tensor
 
-__all__ = ["new_zeros", "new_ones", "new_full", "new_tensor", "type_as"]
+__all__ = ["new_zeros", "new_empty", "new_ones", "new_full", "new_tensor", "type_as"]
 
 _COPY_CONSTRUCT = (
     "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
@@ -33,6 +33,13 @@ def new_zeros(self: Tensor, *size: Any, dtype: _dtype.dtype | None = None, devic
     """Zeros of ``size``, of this tensor's dtype unless ``dtype`` is given."""
     check_device(device)
     return _finish(np.zeros(_size(size, "new_zeros"), dtype=_dt(self, dtype)), requires_grad)
+
+
+def new_empty(self: Tensor, *size: Any, dtype: _dtype.dtype | None = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """Uninitialised in torch; zeros here (as ``nbgrad.empty``), so lessons stay the same."""
+    check_device(device)
+    return _finish(np.zeros(_size(size, "new_empty"), dtype=_dt(self, dtype)), requires_grad)
 
 
 def new_ones(self: Tensor, *size: Any, dtype: _dtype.dtype | None = None, device: Any = None,

@@ -77,6 +77,9 @@ _RANDINT_OVERLOADS = (f" * (int high, tuple of ints size, *, nbgrad.Generator ge
                       f" * (int low, int high, tuple of ints size, *, nbgrad.Generator generator, "
                       f"{_TYPES} * (int low, int high, tuple of ints size, *, {_TYPES}")
 
+_LINSPACE_OVERLOADS = "".join(f" * ({a} start, {b} end, int steps, *, {_TYPES}" for a, b in (
+    ("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"), ("Number", "Number")))
+
 
 def _check_negative(size: Sequence[int], name: str) -> None:
     if any(s < 0 for s in size):

@@ -23,6 +23,7 @@ from nbgrad.autograd.graph import bump_version, take_general_path, version_box
 __all__ = ["Tensor"]
 
 _BY_NUMPY = _dtype._BY_NUMPY
+_NO_DIM: Any = object()  # a required dim not given: torch's parser names what is missing
 _object_new = object.__new__
 _new_size = tuple.__new__  # a NumPy shape needs none of Size()'s checks
 
@@ -121,6 +122,13 @@ class Tensor:
 
     def dim(self) -> int:
         return self._data.ndim
+
+    ndimension = dim
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """Elements (not bytes, as NumPy counts) to step over to the next along each dim."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[_wrap_dim(dim, self._data.ndim)]
 
     def numel(self) -> int:
         return int(self._data.size)
@@ -917,7 +925,9 @@ class Tensor:
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return flatten(self, start_dim, end_dim)
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: int = _NO_DIM) -> Tensor:
+        if dim.__class__ is not int:  # torch counts the method's arguments without self
+            check_int_dim("unsqueeze", dim, 1)
         return unsqueeze(self, dim)
 
     def squeeze(self, dim: Any = None) -> Tensor:
@@ -948,7 +958,15 @@ class Tensor:
 
     @property
     def mT(self) -> Tensor:  # noqa: N802 - torch's name
-        return transpose(self, -2, -1)
+        return mT(self)
+
+    @property
+    def mH(self) -> Tensor:  # noqa: N802 - torch's name
+        return mT(self, "mH")
+
+    @property
+    def H(self) -> Tensor:  # noqa: N802 - torch's name
+        return H(self)
 
     def where(self, condition: Any, other: Any) -> Tensor:
         return where(condition, self, other)
@@ -1066,7 +1084,7 @@ def _write(data: np.ndarray, index: Any, value: Any) -> None:
                 return
             except ValueError:
                 pass
-        _setitem_shape_error(target, value)
+        _setitem_shape_error(target, value, index)
         raise
 
 
@@ -1090,6 +1108,7 @@ from nbgrad._method_args import (  # noqa: E402 - it needs Tensor, defined above
     _to_signature_error,
 )
 from nbgrad.ops import (  # noqa: E402
+    H,
     T,
     abs,
     add,
@@ -1128,6 +1147,7 @@ from nbgrad.ops import (  # noqa: E402
     mean,
     min,
     mm,
+    mT,
     mul,
     mv,
     neg,
@@ -1172,6 +1192,7 @@ Tensor.__neg__ = neg
 
 # Rounding division and remainders: ``//``, ``%`` (ops/division.py).
 from nbgrad.ops.division import floor_divide, fmod, remainder  # noqa: E402
+from nbgrad.ops.shape import check_int_dim  # noqa: E402
 
 _OPERANDS = (Tensor, bool, int, float, np.generic)
 

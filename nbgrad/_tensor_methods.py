@@ -149,11 +149,25 @@ Tensor.diag = _as_method(_matrices.diag)
 Tensor.trace = _matrices.trace
 Tensor.new_zeros = _new_methods.new_zeros
 Tensor.new_ones = _new_methods.new_ones
+Tensor.new_empty = _new_methods.new_empty
 Tensor.new_full = _new_methods.new_full
 Tensor.new_tensor = _new_methods.new_tensor
 Tensor.type_as = _new_methods.type_as
 Tensor.uniform_ = _random_fill.uniform_
 Tensor.normal_ = _random_fill.normal_
+
+
+# -- shape: torch's other names for a transpose, and unflatten --------------------------------
+def _unflatten(self: Tensor, dim: int, sizes: Any) -> Tensor:
+    """Split dimension ``dim`` into ``sizes``."""
+    from nbgrad.ops.shape import unflatten
+
+    return unflatten(self, dim, sizes, _pos=2)
+
+
+_unflatten.__name__ = _unflatten.__qualname__ = "unflatten"
+Tensor.unflatten = _unflatten
+Tensor.swapaxes = Tensor.swapdims = Tensor.transpose
 
 
 # -- in-place forms torch has of elementwise and shape-preserving ops --------------------------

@@ -172,7 +172,7 @@ LEFT_OUT = {
     # torch leaves the graph as it was (no node): nothing a lesson needs
     "logical_not",
     # they change the shape or the strides of a tensor in place: views, not elementwise ops
-    "squeeze", "unsqueeze", "t", "transpose",
+    "squeeze", "unsqueeze", "t", "transpose", "swapaxes", "swapdims",
 }
 
 

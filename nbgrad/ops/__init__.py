@@ -55,12 +55,14 @@ from nbgrad.ops.reduce_stats import logsumexp, norm, std, var
 from nbgrad.ops.rounding import ceil, floor, frac, isfinite, isinf, isnan, round, trunc
 from nbgrad.ops.selecting import gather, index_select, masked_fill
 from nbgrad.ops.shape import (
+    H,
     T,
     cat,
     expand,
     expand_copy,
     flatten,
     getitem,
+    mT,
     permute,
     reshape,
     squeeze,
@@ -68,6 +70,7 @@ from nbgrad.ops.shape import (
     sum_to_size,
     t,
     transpose,
+    unflatten,
     unsqueeze,
     view,
 )
@@ -82,7 +85,7 @@ __all__ = [
     "log_softmax", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "mv",
     "neg", "permute", "pow", "reciprocal", "relu", "reshape", "rsub", "sigmoid", "sign", "sin",
     "softmax", "sqrt", "square", "squeeze", "stack", "sub", "sum", "sum_to_size", "t", "tan",
-    "tanh", "to_dtype", "transpose", "unsqueeze", "view", "where",
+    "tanh", "to_dtype", "transpose", "unsqueeze", "view", "where", "H", "mT", "unflatten",
     "log1p", "expm1", "log2", "log10", "exp2",
     "floor", "ceil", "round", "trunc", "frac", "isnan", "isinf", "isfinite",
     "floor_divide", "remainder", "fmod",

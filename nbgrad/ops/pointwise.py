@@ -202,11 +202,25 @@ class PowBackward2(Node):
         return (g * result * np.log(base),)
 
 
+def _int_power(a: Any, e: Any) -> np.ndarray:
+    """Integers to integer powers, some negative (NumPy refuses them), as torch computes
+    them: 1 and -1 keep their powers, any other base gives 0 (what integer division of 1 by
+    the power leaves)."""
+    negative = np.less(e, 0)
+    data = np.power(a, np.where(negative, 0, e))
+    odd = np.remainder(e, 2) != 0
+    small = np.where(np.equal(a, 1), 1, np.where(np.equal(a, -1), np.where(odd, -1, 1), 0))
+    return np.where(negative, small, data).astype(data.dtype, copy=False)
+
+
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
     """``input ** exponent`` for tensors and numbers on either side."""
     if isinstance(exponent, Tensor) and not isinstance(input, Tensor):
         a, e, _ = binary_operands(input, exponent, "pow")
-        data = np.power(a, e)
+        try:
+            data = np.power(a, e)
+        except ValueError:  # integers to negative integer powers
+            data = _int_power(a, e)
         return record(PowBackward2, data, (exponent,), (input, RESULT))
     if _float_and_number(input, exponent):
         a = input._data
@@ -216,7 +230,10 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
     a, e, npdt = binary_operands(input, exponent, "pow")
     if npdt.kind in "iu" and isinstance(e, int) and e < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    data = a * a if not isinstance(e, np.ndarray) and e == 2 else np.power(a, e)
+    try:
+        data = a * a if not isinstance(e, np.ndarray) and e == 2 else np.power(a, e)
+    except ValueError:  # an integer tensor to an integer tensor's negative powers
+        data = _int_power(a, e)
     if isinstance(exponent, Tensor):
         return record(PowBackward1, data, (input, exponent), (input, exponent, RESULT),
                       broadcast=True)

@@ -182,6 +182,13 @@ class _ReturnType(_Reduced):
 
     _op = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # named as torch names its classes (type(x.max(0)) is torch.return_types.max), and
+        # found there by pickle: nbgrad/return_types.py holds them under these names
+        super().__init_subclass__(**kwargs)
+        cls.__name__ = cls.__qualname__ = cls._op
+        cls.__module__ = "nbgrad.return_types"
+
     def __repr__(self) -> str:
         return (f"nbgrad.return_types.{self._op}(\nvalues={self.values!r},\n"
                 f"indices={self.indices!r})")
@@ -319,11 +326,16 @@ def _arg(input: Tensor, dim: int | None, keepdim: bool, fn: Any) -> Tensor:
 
     x = input._data
     if dim is None:
+        if not x.size:  # NumPy's ValueError, in torch's words
+            raise IndexError(f"{fn.__name__}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
         out = np.asarray(fn(x), dtype=np.int64)
         return _wrap(out.reshape((1,) * x.ndim) if keepdim else out)
     d = wrap_dim(dim, x.ndim)
     if x.ndim == 0:
         return _wrap(np.asarray(0, dtype=np.int64))
+    if not x.shape[d]:
+        raise IndexError(f"{fn.__name__}(): Expected reduction dim {d} to have non-zero size.")
     return _wrap(np.asarray(fn(x, axis=d, keepdims=keepdim), dtype=np.int64))
 
 

@@ -16,12 +16,21 @@ from typing import Any
 import numpy as np
 
 from nbgrad import _dtype
+from nbgrad._tensor import _NO_DIM
 from nbgrad.autograd.graph import version_box
 from nbgrad.ops._core import Node, Tensor, check_broadcast, check_tensor, record, wrap_dim
 
+
+def check_int_dim(name: str, dim: Any, pos: int) -> None:
+    """torch's parser's error for a ``dim`` that is missing or not an int (error path only:
+    cumulative.py holds the check, and imports this module)."""
+    from nbgrad.ops.cumulative import NO_DIM, check_dim
+
+    check_dim(name, NO_DIM if dim is _NO_DIM else dim, pos)
+
 __all__ = [
-    "reshape", "view", "flatten", "unsqueeze", "squeeze", "expand", "expand_copy",
-    "sum_to_size", "transpose", "permute", "t", "T", "getitem", "index_put_zeros", "cat",
+    "reshape", "view", "flatten", "unflatten", "unsqueeze", "squeeze", "expand", "expand_copy",
+    "sum_to_size", "transpose", "permute", "t", "T", "mT", "H", "getitem", "index_put_zeros", "cat",
     "stack",
 ]
 
@@ -138,6 +147,26 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(input, shape[:start] + (merged,) + shape[end + 1:])
 
 
+def unflatten(input: Tensor, dim: int, sizes: Any, _pos: int = 3) -> Tensor:
+    """Split dimension ``dim`` into ``sizes`` (one of them may be -1): a view."""
+    check_tensor(input, "unflatten")
+    if not isinstance(sizes, tuple | list):
+        raise TypeError(f"unflatten(): argument 'sizes' (position {_pos}) must be tuple of "
+                        f"ints, not {type(sizes).__name__}")
+    shape = input._data.shape
+    d = wrap_dim(dim, len(shape))
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    sizes = [int(s) for s in sizes]
+    known = math.prod(s for s in sizes if s != -1)
+    if -1 in sizes and known and shape[d] % known == 0:
+        sizes = [shape[d] // known if s == -1 else s for s in sizes]
+    if math.prod(sizes) != shape[d] or -1 in sizes:
+        raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size "
+                           f"of dim {d} ({shape[d]}) in the input tensor")
+    return view(input, shape[:d] + tuple(sizes) + shape[d + 1:])
+
+
 class UnsqueezeBackward0(Node):
     __slots__ = ()
 
@@ -145,8 +174,10 @@ class UnsqueezeBackward0(Node):
         return (F.squeeze(g, dim),)
 
 
-def unsqueeze(input: Tensor, dim: int) -> Tensor:
+def unsqueeze(input: Tensor, dim: int = _NO_DIM) -> Tensor:
     check_tensor(input, "unsqueeze")
+    if dim.__class__ is not int:  # a tuple, a float or nothing: torch's parser's words
+        check_int_dim("unsqueeze", dim, 2)
     x = input._storage()
     dim = wrap_dim(dim, x.ndim + 1)
     return _as_view(record(UnsqueezeBackward0, np.expand_dims(x, dim), (input,), (dim,)), input)
@@ -163,13 +194,28 @@ class SqueezeBackward1(SqueezeBackward0):
     __slots__ = ()
 
 
+class SqueezeBackward2(SqueezeBackward0):
+    """``squeeze`` of a tuple of dims."""
+
+    __slots__ = ()
+
+
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
-    """Drop dimensions of size 1 (all of them, or ``dim`` if it has size 1)."""
+    """Drop dimensions of size 1 (all of them, or those of ``dim``, an int or a tuple, that
+    have size 1)."""
     check_tensor(input, "squeeze")
     x = input._storage()
     if dim is None:
         data = np.squeeze(x)
         node = SqueezeBackward0
+    elif isinstance(dim, tuple | list):
+        dims = [wrap_dim(d, x.ndim) for d in dim]
+        for i, d in enumerate(dims):
+            if d in dims[:i]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        ones = tuple(d for d in dims if x.ndim and x.shape[d] == 1)
+        data = np.squeeze(x, ones) if ones else x.view()
+        node = SqueezeBackward2
     else:
         d = wrap_dim(dim, x.ndim)
         data = np.squeeze(x, d) if x.ndim and x.shape[d] == 1 else x.view()
@@ -301,6 +347,25 @@ class TBackward0(Node):
 
     def vjp(self, F, g):
         return (F.transpose(g, 0, 1) if g.ndim == 2 else g,)
+
+
+def mT(input: Tensor, name: str = "mT") -> Tensor:  # noqa: N802 - torch's name
+    """``x.mT`` (and ``x.mH``, the same for real numbers): the last two dimensions swapped."""
+    n = input._data.ndim
+    if n == 1:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                           "matrices. Got 1-D tensor.")
+    return transpose(input, -2, -1) if n else input  # torch's identity on a 0-d tensor
+
+
+def H(input: Tensor) -> Tensor:  # noqa: N802 - torch's name
+    """``x.H``: a matrix transposed (the conjugate is itself for real numbers)."""
+    n = input._data.ndim
+    if n not in (0, 2):
+        more = ". For batches of matrices, consider using tensor.mH" if n > 2 else "."
+        raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
+                           f"{n}-D tensor{more}")
+    return transpose(input, 0, 1) if n else input
 
 
 def t(input: Tensor) -> Tensor:
