@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from nbgrad._method_args import _sizes
-from nbgrad._tensor import Tensor, _in_place
+from nbgrad._tensor import Tensor
+from nbgrad._tensor_inplace import _in_place
 
 
 # -- comparisons, statistics, cumulative ops, trigonometry, and methods torch has for

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from nbgrad._tensor import _through_view, _write
+from nbgrad._tensor_inplace import _through_view, _write
 from nbgrad.ops._core import Node, Tensor, record
 
 __all__ = ["copy_slices", "fill", "zero", "assign"]
