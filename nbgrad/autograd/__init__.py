@@ -10,5 +10,10 @@ from nbgrad.autograd.anomaly import (
 from nbgrad.autograd.api import backward, grad
 from nbgrad.autograd.gradcheck import GradcheckError, gradcheck
 
-__all__ = ["backward", "grad", "gradcheck", "GradcheckError", "graph", "set_detect_anomaly",
-           "detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
+__all__ = ["backward", "grad", "gradcheck", "GradcheckError", "graph", "function", "Function",
+           "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled"]
+
+# After the API above: custom Functions need the Tensor class, whose module loads the API.
+from nbgrad.autograd import function  # noqa: E402
+from nbgrad.autograd.function import Function  # noqa: E402

@@ -133,7 +133,12 @@ class Node:
     @property
     def next_functions(self) -> tuple:
         """``((node, 0), ...)``: where the gradient of each input goes, as torch shows it."""
-        return tuple([(fn, 0) for fn in self._next])
+        return tuple([(None, 0) if fn is None else fn._edge() for fn in self._next])
+
+    def _edge(self) -> tuple:
+        """``(node, output number)``: how an edge into this node shows in ``next_functions``.
+        A custom Function with several outputs (autograd/function.py) answers for each."""
+        return (self, 0)
 
     def name(self) -> str:
         return type(self).__name__
@@ -277,9 +282,10 @@ def _modified_error(t: Any, version: int, expected: int, node: Node | None = Non
         dtype, shape, fn = from_numpy_dtype(node.result.dtype), list(np.shape(node.result)), node
     what = f"[nbgrad.{_legacy_type_name(dtype)} {shape}]"
     if fn is not None:
+        fn, nr = fn._edge()  # output 0 but for a custom Function's later outputs
         op = fn.name()
         op = op[: op.rfind("Backward")] if "Backward" in op else op
-        what += f", which is output 0 of {op},"
+        what += f", which is output {nr} of {op},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {what} is at version {version}; expected version {expected} instead. "

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from nbgrad.autograd.engine import _order, run_backward, store_grad
+from nbgrad.autograd.function import is_output_helper, received_grad
 from nbgrad.autograd.graph import FREED_GRAPH, AccumulateGrad
 from nbgrad.viz.locate import count_nodes, drawn_ids
 from nbgrad.viz.model import CONST, GraphModel
@@ -64,6 +65,7 @@ class Step:
 
 
 def _copy(a: Any) -> np.ndarray | None:
+    a = received_grad(a)  # the node of a custom Function with several outputs: see there
     if a is None:
         return None
     return np.array(a.detach().numpy() if hasattr(a, "detach") else a, copy=True)
@@ -219,7 +221,10 @@ def trace_backward(root: Any, gradient: Any = None, *,
     nodes = list(ids)
     funcs, leaf_deps = _order([root.grad_fn])
     seed = _make_grads((root,), (gradient,))
-    held = {fn: (fn.grad_output, fn.grad_inputs) for fn in nodes}
+    # A custom Function's output helpers (several outputs) pass gradients on to its node,
+    # which is drawn and stepped: they run, but are not steps of their own.
+    helpers = [fn for fn in funcs if is_output_helper(fn)]
+    held = {fn: (fn.grad_output, fn.grad_inputs) for fn in [*nodes, *helpers]}
     recorded = False
     # retained tensors' .grad are filled during a backward: not this one
     retained = {fn: fn.__dict__.pop("_retained", _MISSING) for fn in funcs}
@@ -261,6 +266,8 @@ def trace_backward(root: Any, gradient: Any = None, *,
     # The engine's order: each function node, then the leaves it completed.
     order: list[Any] = []
     for fn in funcs:
+        if is_output_helper(fn):
+            continue
         if grads[fn][0] is not None:
             order.append(fn)
         ready = []

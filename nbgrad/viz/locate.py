@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any
 
+from nbgrad.viz.walk import node_of
+
 __all__ = ["drawn_ids", "count_nodes"]
 
 
@@ -26,7 +28,7 @@ def _is_leaf(fn: Any) -> bool:
 def drawn_ids(tensor: Any, constants: bool = True) -> dict[Hashable, str]:
     """``{autograd node: drawn id}`` for the graph behind ``tensor`` (empty for a tensor
     without ``grad_fn``)."""
-    root = getattr(tensor, "grad_fn", None)
+    root = node_of(tensor)
     if root is None:
         return {}
     index: dict[Hashable, int] = {root: 0}
@@ -49,7 +51,7 @@ def drawn_ids(tensor: Any, constants: bool = True) -> dict[Hashable, str]:
 
 def count_nodes(tensor: Any, constants: bool = True) -> int:
     """How many nodes an unfolded drawing of ``tensor``'s graph has."""
-    root = getattr(tensor, "grad_fn", None)
+    root = node_of(tensor)
     if root is None:
         return 1
     seen = {root}

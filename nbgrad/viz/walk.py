@@ -25,7 +25,7 @@ from nbgrad.viz import derivatives
 from nbgrad.viz.model import CONST, FOLDED, LEAF, OP, OUTPUT, Edge, GraphModel, Node
 from nbgrad.viz.numbers import Summary, summarize
 
-__all__ = ["Adapter", "GradFnAdapter", "walk", "DEFAULT_BUDGET"]
+__all__ = ["Adapter", "GradFnAdapter", "walk", "node_of", "DEFAULT_BUDGET"]
 
 DEFAULT_BUDGET = 300
 _MIN_CHAIN = 3  # fold runs of at least this many single-input, single-use ops
@@ -37,6 +37,7 @@ class Adapter(Protocol):
     name: str
 
     def op_name(self, fn: Any) -> str: ...  # torch's class name: "SinBackward0"
+    def function_name(self, fn: Any) -> str | None: ...  # a custom Function's: "MyExp"
     def is_accumulate(self, fn: Any) -> bool: ...  # an AccumulateGrad node (a leaf)
     def leaf_tensor(self, fn: Any) -> Any: ...  # AccumulateGrad's tensor
     def next_functions(self, fn: Any) -> Sequence[tuple[Any, int]]: ...
@@ -60,6 +61,13 @@ class GradFnAdapter:
     def op_name(self, fn: Any) -> str:
         return type(fn).__name__
 
+    def function_name(self, fn: Any) -> str | None:
+        """The name of the custom autograd Function whose node ``fn`` is (``MyExp`` for a
+        ``MyExpBackward``), or None for a built-in op. Both frameworks give the node class
+        of a Function its ``_forward_cls``."""
+        cls = getattr(type(fn), "_forward_cls", None)
+        return cls.__name__ if isinstance(cls, type) else None
+
     def is_accumulate(self, fn: Any) -> bool:
         return type(fn).__name__ == "AccumulateGrad"
 
@@ -68,6 +76,15 @@ class GradFnAdapter:
 
     def next_functions(self, fn: Any) -> Sequence[tuple[Any, int]]:
         return fn.next_functions
+
+
+def node_of(t: Any) -> Any:
+    """The autograd node behind tensor ``t`` as ``next_functions`` name it: its ``grad_fn``;
+    but an output of an nbgrad custom Function with several outputs holds a helper node
+    standing for the Function's node (autograd/function.py), and that node is drawn."""
+    fn = getattr(t, "grad_fn", None)
+    edge = getattr(fn, "_edge", None) if fn is not None else None
+    return edge()[0] if edge is not None else fn
 
 
 # What a framework keeps its values in (asking is_tensor of them would only say no).
@@ -93,7 +110,7 @@ class _Walk:
         self.fn_names: dict[Hashable, tuple[str, Any]] = {}
         self.obj_names: dict[int, str] = {}
         for name, t in names:
-            fn = getattr(t, "grad_fn", None)
+            fn = node_of(t)
             if fn is not None:
                 self.fn_names.setdefault(fn, (name, t))
             self.obj_names.setdefault(id(t), name)
@@ -107,7 +124,7 @@ class _Walk:
     # -- the structure -----------------------------------------------------------------
     def structure(self) -> None:
         ad, fns, kinds, edges = self.ad, self.fns, self.kinds, self.edges
-        root_fn = self.root.grad_fn
+        root_fn = node_of(self.root)
         fns.append(root_fn)
         kinds.append(OUTPUT)
         index: dict[Hashable, int] = {root_fn: 0}
@@ -251,7 +268,9 @@ class _Walk:
             for slot, src in self.inputs[i].items() if self.kinds[src] == CONST
         }
         ad.remember(fn, value, consts)
-        return Node(node_id, kind, op, derivatives.op_label(op, self.saved(i)),
+        # a custom Function is labelled with its own name; its local derivative is unknown
+        label = ad.function_name(fn) or derivatives.op_label(op, self.saved(i))
+        return Node(node_id, kind, op, label,
                     name=self.name(i), value=value, grad=grad, requires_grad=True,
                     shape=value.shape if value else (_shape(named) if named is not None
                                                      else None))
@@ -421,7 +440,8 @@ def _folded_node(w: _Walk, gid: str, members: list[int]) -> Node:
             return "leaf"
         cls = type(w.fns[i])
         if cls not in names:
-            names[cls] = derivatives.short_name(w.ad.op_name(w.fns[i]))
+            names[cls] = (w.ad.function_name(w.fns[i])
+                          or derivatives.short_name(w.ad.op_name(w.fns[i])))
         return names[cls]
 
     counts = Counter(kind_name(i) for i in members)

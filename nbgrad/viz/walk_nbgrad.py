@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from nbgrad.autograd.function import received_grad
 from nbgrad.autograd.graph import RESULT
 from nbgrad.viz.walk import GradFnAdapter
 
@@ -119,7 +120,7 @@ class NbgradAdapter(GradFnAdapter):
         return r
 
     def grad_output(self, fn: Any) -> Any:
-        return getattr(fn, "grad_output", None)
+        return received_grad(getattr(fn, "grad_output", None))
 
     def grad_inputs(self, fn: Any) -> Sequence[Any] | None:
         return getattr(fn, "grad_inputs", None)

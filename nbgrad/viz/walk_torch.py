@@ -68,7 +68,10 @@ def _np(t: Any) -> np.ndarray | None:
 
 def _hook(memo: Memo):  # noqa: ANN202 - holds the record only, never the node
     def hook(grad_inputs: Sequence[Any], grad_outputs: Sequence[Any]) -> None:
-        memo.grad_output = summarize(_np(grad_outputs[0])) if grad_outputs else None
+        # the gradient of the first output that received one (a custom Function may have
+        # several outputs, as nbgrad's drawings show it)
+        first = next((g for g in grad_outputs if g is not None), None)
+        memo.grad_output = summarize(_np(first))
         memo.grad_inputs = tuple(summarize(_np(g)) for g in grad_inputs)
 
     return hook
