@@ -294,3 +294,29 @@ def test_second_derivative_through_abs_at_nan_like_torch():
         seen.append(x.grad.tolist())
     assert seen[0] == seen[1] == [2.0, 0.0, 0.0]
 
+
+
+# -- the graph of the backward pass itself ----------------------------------------------------
+
+
+def test_mixed_precision_gradient_keeps_the_input_dtype_with_create_graph():
+    # The engine casts a float32 input's share of a float64 product back to float32; with
+    # create_graph it used to hand Tensor.to a NumPy dtype, which it ignored (torch: float32).
+    x = torch.ones(2, requires_grad=True)
+    s = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    for create_graph in (False, True):
+        gx, gs = grad((x ** 2).sum() * s, (x, s), create_graph=create_graph)
+        assert (gx.dtype, gs.dtype) == (torch.float32, torch.float64)
+
+
+def test_a_full_sum_backward_graph_is_torch_s():
+    # torch expands the 0-d gradient directly (no reshape first), and its sum_to to a 0-d
+    # shape is a plain sum: so jvp's double backward trick ends in SumBackward0, as torch's
+    x = torch.ones(2, 3, requires_grad=True)
+    u = torch.zeros((), requires_grad=True)
+    (g,) = grad(x.sum(), x, u, create_graph=True)
+    assert type(g.grad_fn).__name__ == "ExpandBackward0"
+    assert g.grad_fn.next_functions[0][0].variable is u
+    (back,) = grad(g, u, torch.ones(2, 3, requires_grad=True), create_graph=True)
+    assert type(back.grad_fn).__name__ == "SumBackward0" and back.item() == 6.0
+    assert type(x.sum_to_size(()).grad_fn).__name__ == "SumBackward0"

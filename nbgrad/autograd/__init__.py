@@ -11,9 +11,11 @@ from nbgrad.autograd.api import backward, grad
 from nbgrad.autograd.gradcheck import GradcheckError, gradcheck
 
 __all__ = ["backward", "grad", "gradcheck", "GradcheckError", "graph", "function", "Function",
-           "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
+           "functional", "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
            "is_anomaly_check_nan_enabled"]
 
-# After the API above: custom Functions need the Tensor class, whose module loads the API.
-from nbgrad.autograd import function  # noqa: E402
+# After the API above: custom Functions need the Tensor class, whose module loads the API;
+# ``functional`` builds on the ops and the creation functions, which need the tensor too.
+# torch too has ``torch.autograd.functional`` loaded by ``import torch``.
+from nbgrad.autograd import function, functional  # noqa: E402
 from nbgrad.autograd.function import Function  # noqa: E402

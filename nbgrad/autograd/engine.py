@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from nbgrad._dtype import _BY_NUMPY
 from nbgrad._grad_mode import STATE
 from nbgrad._tensor import Tensor, _wrap
 from nbgrad.autograd.anomaly import ANOMALY, check_nan
@@ -213,7 +214,8 @@ def _fixup(g: Any, fix: tuple | None, tensor_mode: bool) -> Any:
     if tensor_mode:
         if shape is not None:
             g = g.sum_to_size(shape)
-        return g if dtype is None else g.to(dtype)
+        # ``dtype`` is NumPy's (see ops/_core.record): Tensor.to wants nbgrad's
+        return g if dtype is None else g.to(_BY_NUMPY[dtype])
     if shape is not None:
         g = sum_to(g, shape)
     return g if dtype is None else g.astype(dtype)

@@ -73,7 +73,8 @@ class SumBackward0(Node):
     def vjp(self, F, g, shape):
         if not isinstance(g, Tensor):
             return (_spread(g, shape, None),)
-        return (F.expand(F.reshape(g, (1,) * len(shape)), shape),)
+        # torch expands the 0-d gradient as it is (no reshape first): its graph is one node
+        return (F.expand(g, shape),)
 
 
 class SumBackward1(Node):

@@ -298,6 +298,10 @@ def sum_to_size(input: Tensor, size: Any) -> Tensor:
                            f"{{{list(x.shape)}}}.") from None
     if shape == x.shape:
         return input
+    if not shape:  # torch's sum_to: to a 0-d tensor, a plain sum (SumBackward0)
+        from nbgrad.ops.reduce import sum as _sum
+
+        return _sum(input)
     return record(SumBackward1, sum_to(x, shape), (input,), (x.shape,))
 
 
