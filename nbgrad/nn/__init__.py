@@ -4,7 +4,7 @@ The names and behaviour follow ``torch.nn``: ``nbgrad.nn.Linear(2, 16)`` is init
 printed, called and saved as ``torch.nn.Linear(2, 16)`` is.
 """
 
-from nbgrad.nn import functional, init
+from nbgrad.nn import functional, init, utils
 from nbgrad.nn.activation import (
     ELU,
     GELU,
@@ -17,7 +17,8 @@ from nbgrad.nn.activation import (
     Softplus,
     Tanh,
 )
-from nbgrad.nn.container import ModuleList, Sequential
+from nbgrad.nn.batchnorm import BatchNorm1d
+from nbgrad.nn.container import ModuleDict, ModuleList, Sequential
 from nbgrad.nn.dropout import Dropout
 from nbgrad.nn.flatten import Flatten
 from nbgrad.nn.linear import Identity, Linear
@@ -32,11 +33,14 @@ from nbgrad.nn.loss import (
     SmoothL1Loss,
 )
 from nbgrad.nn.module import Module
+from nbgrad.nn.normalization import LayerNorm
 from nbgrad.nn.parameter import Parameter
+from nbgrad.nn.sparse import Embedding
 
 __all__ = [
-    "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "GELU",
-    "HuberLoss", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module",
-    "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "SiLU", "Sigmoid",
-    "SmoothL1Loss", "Softmax", "Softplus", "Tanh", "functional", "init",
+    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU",
+    "Embedding", "Flatten", "GELU", "HuberLoss", "Identity", "L1Loss", "LayerNorm", "LeakyReLU",
+    "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleDict", "ModuleList", "NLLLoss",
+    "Parameter", "ReLU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus",
+    "Tanh", "functional", "init", "utils",
 ]

@@ -231,6 +231,30 @@ class Module:
             module = module._modules[part]
         return module
 
+    def _get_member(self, target: str) -> tuple[Module, str]:
+        """The module that holds ``target`` (``"bn.running_mean"``) and the member's name."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        return module, name
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter named by its path, as in ``named_parameters`` (``"0.weight"``)."""
+        module, name = self._get_member(target)
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer named by its path, as in ``named_buffers`` (``"bn.running_mean"``)."""
+        module, name = self._get_member(target)
+        buffer = getattr(module, name)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return buffer
+
     # -- walking the tree ---------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "",
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
@@ -452,13 +476,19 @@ class _HookHandle:
 
 
 def _check_name(name: Any, what: str, module: Module) -> None:
+    """torch's checks of a new parameter, buffer or module name, in its order and words (a
+    module's name is checked against existing attributes first, and quoted in the "." error)."""
     if not isinstance(name, str):
         raise TypeError(f"{what} name should be a string. Got {type(name).__name__}")
+    if what == "module" and hasattr(module, name) and name not in module._modules:
+        raise KeyError(f"attribute '{name}' already exists")
     if "." in name:
-        raise KeyError(f'{what} name can\'t contain ".", got: {name}')
+        got = f", got: {name}" if what == "module" else ""
+        raise KeyError(f'{what} name can\'t contain "."{got}')
     if name == "":
         raise KeyError(f'{what} name can\'t be empty string ""')
-    if name in module.__dict__ and name not in module.__dict__.get(f"_{what}s", {}):
+    # hasattr, as torch: a name taken by a method, a class attribute or another table's entry
+    if what != "module" and hasattr(module, name) and name not in module.__dict__[f"_{what}s"]:
         raise KeyError(f"attribute '{name}' already exists")
 
 

@@ -1,8 +1,11 @@
 """``nbgrad.optim``: optimizers that update a model's parameters from their gradients, with
-torch's names, arguments and numbers."""
+torch's names, arguments and numbers; ``lr_scheduler`` changes their learning rates."""
 
-from nbgrad.optim.adam import Adam, AdamW
+from nbgrad.optim import lr_scheduler
+from nbgrad.optim.adam import Adam
+from nbgrad.optim.adamw import AdamW
 from nbgrad.optim.optimizer import Optimizer
+from nbgrad.optim.rmsprop import RMSprop
 from nbgrad.optim.sgd import SGD
 
-__all__ = ["Adam", "AdamW", "Optimizer", "SGD"]
+__all__ = ["Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_scheduler"]

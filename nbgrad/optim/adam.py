@@ -1,4 +1,4 @@
-"""Adam (and AdamW): gradient descent scaled by running averages of the gradient and of its
+"""Adam: gradient descent scaled by running averages of the gradient and of its
 square, with the same update, and so the same numbers, as ``torch.optim.Adam``.
 
 For a parameter ``x`` with gradient ``g``, step ``t`` is::
@@ -7,8 +7,8 @@ For a parameter ``x`` with gradient ``g``, step ``t`` is::
     v = beta2 * v + (1 - beta2) * g * g           (average squared gradient)
     x = x - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
 
-``weight_decay`` adds ``weight_decay * x`` to ``g`` (Adam) or, with
-``decoupled_weight_decay=True`` (AdamW), shrinks ``x`` by ``lr * weight_decay`` directly.
+``weight_decay`` adds ``weight_decay * x`` to ``g`` or, with ``decoupled_weight_decay=True``
+(what ``AdamW`` is, in adamw.py), shrinks ``x`` by ``lr * weight_decay`` directly.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from nbgrad._tensor import _wrap
 from nbgrad.autograd.graph import bump_version
 from nbgrad.optim.optimizer import Optimizer
 
-__all__ = ["Adam", "AdamW"]
+__all__ = ["Adam"]
 
 
 class Adam(Optimizer):
@@ -96,17 +96,3 @@ class Adam(Optimizer):
             x -= (lr / bias_correction1) * m / denom
             bump_version(p)
 
-
-class AdamW(Adam):
-    """Adam with decoupled weight decay (default 0.01): ``x`` shrinks by ``lr * wd``."""
-
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False, foreach: bool | None = None,
-                 capturable: bool = False, differentiable: bool = False,
-                 fused: bool | None = None) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
-                         maximize=maximize, capturable=capturable,
-                         differentiable=differentiable, fused=fused,
-                         decoupled_weight_decay=True)

@@ -365,6 +365,11 @@ _TABLE.update({op: OpInfo(label) for op, label in {
     "FillBackward3": "fill",
     "ZeroBackward0": "zero",
     "NotImplemented": "no derivative",
+    # the layers of nn: each output mixes many inputs (a row of the table; a whole sample or
+    # batch, through its mean and variance), which no one-number formula says
+    "EmbeddingBackward0": "embedding",
+    "NativeLayerNormBackward0": "layer_norm",
+    "NativeBatchNormBackward0": "batch_norm",
 }.items()})
 
 

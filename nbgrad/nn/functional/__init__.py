@@ -16,7 +16,8 @@ The package holds one part per module: ``_linear`` (``linear``), ``_activations`
 their arguments), ``_mse``, ``_binary_cross_entropy`` (on probabilities and on logits),
 ``_log_likelihood`` (``nll_loss``), ``_cross_entropy``, ``_smooth_activations`` (``gelu``,
 ``elu``, ``silu``, ``softplus``), ``_regression_losses`` (``l1_loss``, ``smooth_l1_loss``,
-``huber_loss``) and ``_one_hot``; ``_common`` holds the small helpers they all use.
+``huber_loss``), ``_one_hot``, ``_embedding``, ``_layer_norm`` and ``_batch_norm`` (with what
+the two norms share in ``_normalize``); ``_common`` holds the small helpers they all use.
 """
 
 from nbgrad.nn.functional._activations import (
@@ -33,6 +34,10 @@ from nbgrad.nn.functional._activations import (
     softmax,
     tanh,
 )
+from nbgrad.nn.functional._batch_norm import (
+    NativeBatchNormBackward0 as NativeBatchNormBackward0,
+)
+from nbgrad.nn.functional._batch_norm import batch_norm
 from nbgrad.nn.functional._binary_cross_entropy import (
     BinaryCrossEntropyBackward0 as BinaryCrossEntropyBackward0,
 )
@@ -46,6 +51,12 @@ from nbgrad.nn.functional._binary_cross_entropy import (
 from nbgrad.nn.functional._cross_entropy import DivBackward1 as DivBackward1
 from nbgrad.nn.functional._cross_entropy import cross_entropy
 from nbgrad.nn.functional._dropout import dropout
+from nbgrad.nn.functional._embedding import EmbeddingBackward0 as EmbeddingBackward0
+from nbgrad.nn.functional._embedding import embedding
+from nbgrad.nn.functional._layer_norm import (
+    NativeLayerNormBackward0 as NativeLayerNormBackward0,
+)
+from nbgrad.nn.functional._layer_norm import layer_norm
 from nbgrad.nn.functional._linear import AddmmBackward0 as AddmmBackward0
 from nbgrad.nn.functional._linear import _addmm_weight_t as _addmm_weight_t
 from nbgrad.nn.functional._linear import linear
@@ -73,5 +84,5 @@ __all__ = [
     "linear", "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "dropout",
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
     "cross_entropy", "gelu", "elu", "silu", "softplus", "l1_loss", "smooth_l1_loss",
-    "huber_loss", "one_hot",
+    "huber_loss", "one_hot", "layer_norm", "embedding", "batch_norm",
 ]
