@@ -123,6 +123,42 @@ def _sigmoid_steepest() -> float:
     return z.grad.max().item()
 
 
+class _Cube(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return x ** 3
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return grad_output * 3 * x ** 2
+
+
+class _RoundThrough(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return torch.round(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: Any) -> Any:
+        return grad_output
+
+
+def _cube_grad() -> Any:
+    x = torch.tensor(-1.5, requires_grad=True)
+    _Cube.apply(x).backward()
+    return x.grad
+
+
+def _round_through_passes_gradcheck() -> bool:
+    t = torch.tensor([0.3, 1.2, -2.7], dtype=torch.float64, requires_grad=True)
+    try:
+        return torch.autograd.gradcheck(_RoundThrough.apply, (t,))
+    except torch.autograd.GradcheckError:
+        return False
+
+
 ANSWERS: dict[str, Callable[[], Any]] = {
     "1.1": lambda: 3 * 2 ** 2,
     "1.2": lambda: (math.sin((9 + 1e-5) ** 2) - math.sin((9 - 1e-5) ** 2)) / 2e-5,
@@ -151,12 +187,16 @@ ANSWERS: dict[str, Callable[[], Any]] = {
     "9.1": lambda: _second(lambda x: x ** 4, 1.0),
     "9.2": lambda: _second(torch.sin, 0.5),
     "9.3": _sigmoid_steepest,
+    "10.1": _cube_grad,
+    "10.2": _round_through_passes_gradcheck,
+    "10.3": lambda: torch.autograd.functional.hessian(lambda v: v[0] ** 2 * v[1],
+                                                      torch.tensor([1.0, 2.0])),
 }
 
 
 def test_every_exercise_has_an_answer_and_two_or_three_per_lesson() -> None:
     assert set(ANSWERS) == set(EXERCISES)
-    for lesson in range(1, 10):
+    for lesson in range(1, 11):
         keys = [k for k in EXERCISES if k.split(".")[0] == str(lesson)]
         assert 2 <= len(keys) <= 3, (lesson, keys)
 
@@ -302,9 +342,9 @@ def test_bools() -> None:
 
 
 def test_unknown_exercises_list_the_real_ones() -> None:
-    result = check("10.1", 3)
-    assert not result.ok and "1.1" in result.text and "9.3" in result.text
-    assert "no exercise" in hint("10.1")
+    result = check("11.1", 3)
+    assert not result.ok and "1.1" in result.text and "10.3" in result.text
+    assert "no exercise" in hint("11.1")
 
 
 def test_html_is_escaped() -> None:

@@ -342,6 +342,41 @@ _ALL = [
         (Mistake(0.5, "0.5 is sigmoid(0), the value at the steepest point, not the slope."),
          Mistake(1.0, "the sigmoid never gets as steep as 1: s * (1 - s) is at most "
                       "0.5 * 0.5."))),
+    # 10. Inside an op
+    Exercise(
+        "10.1", "the gradient Cube's backward gives x at x = -1.5, when backward() runs on "
+                "Cube.apply(x) itself.",
+        "number", 6.75,
+        "at the top of the graph grad_output is 1, and the local derivative is "
+        "3 * x**2 = 3 * 2.25 = 6.75, positive although x is negative.",
+        "the backward returns grad_output * 3 * x**2; what is grad_output at the top?",
+        (Mistake(-3.375, "-3.375 is the forward's value, (-1.5)**3, not its slope."),
+         Mistake(-4.5, "-4.5 is 3 * x: the local derivative of x**3 is 3 * x**2."),
+         Mistake(2.25, "2.25 is x**2: the power rule brings the 3 down in front too."))),
+    Exercise(
+        "10.2", "gradcheck(RoundThrough.apply, (t,)) returns True for a float64 t away from "
+                "the halfway points. (True or False)",
+        "bool", False,
+        "gradcheck compares the backward with finite differences: rounding is flat there, so "
+        "the measured slope is 0, while RoundThrough's backward claims 1. gradcheck raises a "
+        "GradcheckError; the straight-through estimator is not the derivative, by design.",
+        "what slope does nudging t measure for round, and what slope does the backward "
+        "claim?",
+        wrong="True would mean the backward is the derivative of the forward, but rounding "
+              "has slope 0 away from the halfway points and the straight-through backward "
+              "claims slope 1: gradcheck reports the mismatch (GradcheckError)."),
+    Exercise(
+        "10.3", "the Hessian of h(v) = v0**2 * v1 at v = (1, 2), as a 2 x 2 tensor or "
+                "nested list.",
+        "vector", [[4.0, 2.0], [2.0, 0.0]],
+        "the gradient is (2 v0 v1, v0**2); differentiating each entry again gives "
+        "[[2 v1, 2 v0], [2 v0, 0]] = [[4, 2], [2, 0]] at (1, 2).",
+        "torch.autograd.functional.hessian(h, torch.tensor([1.0, 2.0])), or differentiate "
+        "the gradient (2 v0 v1, v0**2) by hand.",
+        (Mistake([[2.0, 2.0], [2.0, 0.0]], "the first entry is d2h/dv0**2 = 2 v1, which is 4 "
+                                           "at v1 = 2."),
+         Mistake([[2.0, 4.0], [4.0, 0.0]], "the entries are swapped: d2h/dv0**2 = 2 v1 = 4 "
+                                           "and the mixed ones 2 v0 = 2."))),
 ]
 
 EXERCISES: dict[str, Exercise] = {ex.key: ex for ex in _ALL}
