@@ -239,3 +239,10 @@ __all__ += ["argsort", "chunk", "diag", "flip", "gather", "index_select", "maske
 from nbgrad import _numpy_names  # noqa: E402
 
 _numpy_names.install(__import__("sys").modules[__name__], Tensor)
+
+# The public classes name the module they are used from, as torch's do (``type(x)`` prints
+# ``<class 'torch.Tensor'>``): nbgrad's print ``<class 'nbgrad.Tensor'>``, and pickle finds
+# them there.
+for _public in (Tensor, Size, dtype, device):
+    _public.__module__ = "nbgrad"
+del _public

@@ -970,15 +970,19 @@ def test_anomaly_mode_names_the_node_that_made_a_nan():
 
 def test_anomaly_message_matches_torch():
     real = real_torch()
-    msgs = []
+    msgs, warned = [], []
     for lib in (torch, real):
         x = lib.tensor([0.0, 1.0], requires_grad=True)
-        with lib.autograd.detect_anomaly(), pytest.raises(RuntimeError) as info, \
-                warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            mode = lib.autograd.detect_anomaly()  # torch warns that the mode is on
+        warned.append([(w.category, str(w.message)) for w in caught])
+        with mode, pytest.raises(RuntimeError) as info, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             (x.sqrt() * 0).sum().backward()
         msgs.append(str(info.value))
     assert msgs[0] == msgs[1]
+    assert warned[0] == warned[1] and len(warned[0]) == 1
 
 
 @pytest.mark.parametrize("expr", ["a*b", "b*a", "a*b*c", "T.stack([a, b, c]).sum()", "c*b + a"])

@@ -320,3 +320,55 @@ def test_a_full_sum_backward_graph_is_torch_s():
     (back,) = grad(g, u, torch.ones(2, 3, requires_grad=True), create_graph=True)
     assert type(back.grad_fn).__name__ == "SumBackward0" and back.item() == 6.0
     assert type(x.sum_to_size(()).grad_fn).__name__ == "SumBackward0"
+
+
+# -- what .grad keeps after backward(create_graph=True), as torch keeps it ---------------------
+
+KEPT = [
+    # a leaf's first gradient is a recorded copy (CopyBackwards); a later one in grad mode is
+    # added out of place (AddBackward0); outside grad mode it is added in place, same tensor
+    "x = T.tensor(2.0, requires_grad=True); (x ** 3).backward(create_graph=True); "
+    "print(x.grad, x.grad.grad_fn.next_functions[0][0]); x.grad.backward(); print(x.grad)",
+    "w = T.tensor([1.0, 2.0], requires_grad=True); (w * w).sum().backward(create_graph=True); "
+    "print(w.grad); (w * w).sum().backward(create_graph=True); print(w.grad)",
+    "x = T.tensor(1.5, requires_grad=True); (x ** 2).backward(create_graph=True); g = x.grad; "
+    "(x ** 2).backward(); print(x.grad, x.grad is g)",
+    # a retained gradient is a clone (CloneBackward0); a hook's result is copied too
+    "x = T.tensor(2.0, requires_grad=True); y = x * 3; y.retain_grad(); "
+    "(y ** 2).backward(create_graph=True); print(y.grad, x.grad)",
+    "c = T.tensor(1.0, requires_grad=True); c.register_hook(lambda g: g * 10); "
+    "(c ** 2).backward(create_graph=True); print(c.grad)",
+    # a gradient with no graph is stored as it is
+    "c = T.tensor([1.0, 2.0], requires_grad=True); (c * 2).sum().backward(create_graph=True); "
+    "print(c.grad)",
+    # the public classes print under the public module
+    "x = T.ones(2); print(type(x), type(x.shape), type(x.dtype), type(x.device))",
+]
+
+
+@pytest.mark.parametrize("code", KEPT)
+def test_kept_gradients_print_as_torch_s(code: str) -> None:
+    pytest.importorskip("torch")
+    from test_parity_snippets import check_prints_as_torch
+
+    check_prints_as_torch(code)
+
+
+def test_backward_with_create_graph_warns_once_in_torch_s_words() -> None:
+    import warnings
+
+    from nbgrad.autograd import api
+
+    api._CYCLE_WARNED[0] = False  # as in a fresh process
+    x = torch.tensor(2.0, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        grad(x ** 3, x, create_graph=True)  # autograd.grad keeps no cycle: no warning
+        assert not caught
+        (x ** 3).backward(create_graph=True)
+        (x ** 3).backward(create_graph=True)
+    assert [str(w.message) for w in caught] == [api.CREATE_GRAPH_CYCLE]
+    assert caught[0].category is UserWarning
+    assert api.CREATE_GRAPH_CYCLE.startswith(
+        "Using backward() with create_graph=True will create a reference cycle between the "
+        "parameter and its gradient")

@@ -9,12 +9,17 @@ forward tracebacks, which torch adds as a warning.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 __all__ = ["set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
            "is_anomaly_check_nan_enabled", "check_nan"]
+
+
+ANOMALY_ENABLED = ("Anomaly Detection has been enabled. This mode will increase the runtime and "
+                   "should only be enabled for debugging.")
 
 
 class _Anomaly:
@@ -56,6 +61,7 @@ class detect_anomaly:  # noqa: N801 - torch's name
 
     def __init__(self, check_nan: bool = True) -> None:
         self._check_nan = check_nan
+        warnings.warn(ANOMALY_ENABLED, UserWarning, stacklevel=2)  # as torch's does
 
     def __enter__(self) -> None:
         self._switch = set_detect_anomaly(True, self._check_nan)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +50,22 @@ def _make_grads(outputs: tuple, grads: tuple, is_grads_batched: bool = False) ->
     return out
 
 
+CREATE_GRAPH_CYCLE = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using autograd.grad "
+    "when creating the graph to avoid this. If you have to use this function, make sure to "
+    "reset the .grad fields of your parameters to None after use to break the cycle and avoid "
+    "the leak."
+)
+_CYCLE_WARNED = [False]  # torch gives that warning once per process (TORCH_WARN_ONCE)
+
+
+def _warn_reference_cycle() -> None:
+    if not _CYCLE_WARNED[0]:
+        _CYCLE_WARNED[0] = True
+        warnings.warn(CREATE_GRAPH_CYCLE, UserWarning, stacklevel=3)
+
+
 def backward(
     tensors: Any,
     grad_tensors: Any = None,
@@ -71,6 +88,8 @@ def backward(
     targets = _as_tuple(inputs)
     if inputs is not None and not targets:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    if create_graph:
+        _warn_reference_cycle()
     if not targets:
         run_backward(outputs, start, retain_graph, create_graph)
         return

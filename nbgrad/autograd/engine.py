@@ -106,7 +106,14 @@ def store_grad(t: Any, g: Any, tensor_mode: bool, owned: bool = False) -> None:
     but the caller refers to the array ``g`` (see ``_owned``), so it may become ``t.grad``."""
     old = t._grad
     if tensor_mode:
-        t._grad = g if old is None else old + g
+        if old is not None:
+            t._grad = old + g  # recorded: AddBackward0
+        elif g._requires_grad:
+            # torch stores a copy that keeps the graph: a leaf's is an empty tensor with
+            # ``g`` copied in (CopyBackwards), a retained gradient a clone (CloneBackward0)
+            t._grad = _recorded_copy(g) if t.grad_fn is None else g.clone()
+        else:
+            t._grad = g
         return
     if g.dtype != t._data.dtype:
         g = g.astype(t._data.dtype)
@@ -115,12 +122,21 @@ def store_grad(t: Any, g: Any, tensor_mode: bool, owned: bool = False) -> None:
         # A fresh array, unless ``g`` is one that nothing else holds: the same gradient array
         # may flow to several leaves, or be kept by a node or the caller.
         t._grad = _wrap(g if owned else np.array(g, copy=True))
-    elif (old._requires_grad or not isinstance(old._data, np.ndarray)
-          or not old._data.flags.writeable):
-        t._grad = _wrap(np.asarray(old._data + g))
+    elif not isinstance(old._data, np.ndarray) or not old._data.flags.writeable:
+        # (a gradient kept from a create_graph backward keeps its node, as torch's does)
+        t._grad = _wrap(np.asarray(old._data + g), old._requires_grad, old.grad_fn)
     else:
+        # in place, as torch adds outside grad mode, even into a gradient that has a graph
         np.add(old._data, g, out=old._data)
         bump_version(old)
+
+
+def _recorded_copy(g: Tensor) -> Tensor:
+    """``torch.empty_like(g).copy_(g)``, recorded: what a leaf keeps as its ``.grad`` after
+    a backward with ``create_graph=True``."""
+    from nbgrad.ops.shape import expand_copy
+
+    return expand_copy(g, _wrap(np.empty_like(g._data)))
 
 
 # torch's AccumulateGrad likewise adopts a gradient nobody else holds (its use_count). The
