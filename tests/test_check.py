@@ -159,6 +159,39 @@ def _round_through_passes_gradcheck() -> bool:
         return False
 
 
+def _largest_stable_rate() -> float:
+    """The first learning rate, on a fine grid, at which 3 * w**2 stops shrinking."""
+    for k in range(1, 100):
+        lr = k / 120
+        w = torch.tensor(1.0, requires_grad=True)
+        opt = torch.optim.SGD([w], lr=lr)
+        for _ in range(200):
+            opt.zero_grad()
+            (3 * w ** 2).backward()
+            opt.step()
+        if abs(w.item()) >= 1.0:
+            return lr
+    raise AssertionError("never diverged")
+
+
+def _velocity_after_three_steps() -> float:
+    w = torch.tensor(0.0, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=1.0, momentum=0.8)
+    for _ in range(3):
+        opt.zero_grad()
+        w.backward()  # the gradient of w itself is 1
+        opt.step()
+    return opt.state[w]["momentum_buffer"].item()  # the velocity, as torch names it
+
+
+def _adam_first_step() -> float:
+    w = torch.tensor(0.0, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=0.05)
+    (-250 * w).backward()
+    opt.step()
+    return w.item()
+
+
 ANSWERS: dict[str, Callable[[], Any]] = {
     "1.1": lambda: 3 * 2 ** 2,
     "1.2": lambda: (math.sin((9 + 1e-5) ** 2) - math.sin((9 - 1e-5) ** 2)) / 2e-5,
@@ -191,12 +224,15 @@ ANSWERS: dict[str, Callable[[], Any]] = {
     "10.2": _round_through_passes_gradcheck,
     "10.3": lambda: torch.autograd.functional.hessian(lambda v: v[0] ** 2 * v[1],
                                                       torch.tensor([1.0, 2.0])),
+    "11.1": _largest_stable_rate,
+    "11.2": _velocity_after_three_steps,
+    "11.3": _adam_first_step,
 }
 
 
 def test_every_exercise_has_an_answer_and_two_or_three_per_lesson() -> None:
     assert set(ANSWERS) == set(EXERCISES)
-    for lesson in range(1, 11):
+    for lesson in range(1, 12):
         keys = [k for k in EXERCISES if k.split(".")[0] == str(lesson)]
         assert 2 <= len(keys) <= 3, (lesson, keys)
 
@@ -342,9 +378,9 @@ def test_bools() -> None:
 
 
 def test_unknown_exercises_list_the_real_ones() -> None:
-    result = check("11.1", 3)
-    assert not result.ok and "1.1" in result.text and "10.3" in result.text
-    assert "no exercise" in hint("11.1")
+    result = check("12.1", 3)
+    assert not result.ok and "1.1" in result.text and "11.3" in result.text
+    assert "no exercise" in hint("12.1")
 
 
 def test_html_is_escaped() -> None:

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSONS = [
     "01_slopes_by_hand", "02_first_gradient", "03_chain_rule", "04_live_experiment",
     "05_vectors", "06_gradients_accumulate", "07_tracking_off", "08_training_loop",
-    "09_beyond_the_seed", "10_inside_an_op",
+    "09_beyond_the_seed", "10_inside_an_op", "11_the_update_step",
 ]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"

@@ -377,6 +377,41 @@ _ALL = [
                                            "at v1 = 2."),
          Mistake([[2.0, 4.0], [4.0, 0.0]], "the entries are swapped: d2h/dv0**2 = 2 v1 = 4 "
                                            "and the mixed ones 2 v0 = 2."))),
+    # 11. The update step
+    Exercise(
+        "11.1", "the largest learning rate for which plain gradient descent on 3 * w**2 "
+                "does not blow up.",
+        "number", 1 / 3,
+        "each step multiplies w by 1 - 6 * lr, which shrinks w only while |1 - 6 lr| < 1, "
+        "that is for lr below 2 / 6 = 1/3.",
+        "for which lr is |1 - 6 * lr| smaller than 1?",
+        (Mistake(1 / 6, "1/6 is the learning rate that lands on the minimum in one step "
+                        "(1 - 6 lr = 0); up to twice that, the steps still shrink, zig-zagging."),
+         Mistake(6.0, "6 is the curvature (the slope of the gradient 6 * w); the limit is "
+                      "2 divided by it."),
+         Mistake(2.0, "2 is the limit on lr times the curvature: divide it by 6."))),
+    Exercise(
+        "11.2", "the velocity after three steps of momentum 0.8, starting from zero, when "
+                "the gradient is 1.0 at every step.",
+        "number", 2.44,
+        "velocity = 0.8 * velocity + gradient: 1, then 0.8 + 1 = 1.8, then 1.44 + 1 = 2.44.",
+        "apply velocity = 0.8 * velocity + 1.0 three times, from 0.",
+        (Mistake(3.0, "3 adds the gradients up without forgetting: each older one counts "
+                      "0.8 times as much as the next."),
+         Mistake(1.0, "1 is the gradient alone: momentum adds 0.8 times the old velocity."),
+         Mistake(1.8, "1.8 is the velocity after two steps; one more gives 2.44."),
+         Mistake(2.952, "that is four steps: the velocity after the third is 2.44."))),
+    Exercise(
+        "11.3", "the change Adam's first step (lr=0.05) makes to a parameter whose gradient "
+                "is -250.",
+        "number", 0.05,
+        "at the first step m_hat is the gradient and sqrt(v_hat) its size, so the step is "
+        "-lr * sign(gradient) = +0.05, whatever the gradient's size.",
+        "at t = 1, what is m_hat / sqrt(v_hat) for a gradient g?",
+        (Mistake(12.5, "12.5 is lr times the gradient's size: plain gradient descent's step. "
+                       "Adam divides by the gradient's size."),
+         Mistake(-12.5, "that is plain gradient descent's step with the sign turned round; "
+                        "Adam's first step has size lr."))),
 ]
 
 EXERCISES: dict[str, Exercise] = {ex.key: ex for ex in _ALL}

@@ -2,7 +2,9 @@
 
 ``curve(f, (a, b), tangent_at=9, slope=18)`` draws a function with the tangent line at a
 point; ``lines({"loss": values})`` draws curves such as a loss history; ``bars(values,
-labels, log=True)`` draws one bar per value, on a log scale if asked. Each returns a
+labels, log=True)`` draws one bar per value, on a log scale if asked; ``paths(f, {"SGD":
+points})`` draws the routes optimizers took across the landscape of a function of two
+numbers. Each returns a
 ``Plot``, which a notebook shows as its SVG picture, and whose text form (what a terminal
 prints, and what tests compare) states the numbers it shows.
 
@@ -15,7 +17,7 @@ import html
 import math
 from collections.abc import Callable, Mapping, Sequence
 
-__all__ = ["Plot", "curve", "lines", "bars", "classes"]
+__all__ = ["Plot", "curve", "lines", "bars", "classes", "paths"]
 
 _W, _H = 520, 300
 _LEFT, _RIGHT, _TOP, _BOTTOM = 58, 16, 30, 44
@@ -140,17 +142,18 @@ def _svg(body: list[str]) -> str:
             + "\n".join(body) + "\n</svg>\n")
 
 
-def _legend(names: Sequence[str], colors: Sequence[str], dashes: Sequence[str | None]
-            ) -> list[str]:
+def _legend(names: Sequence[str], colors: Sequence[str], dashes: Sequence[str | None],
+            right: bool = False) -> list[str]:
     width = 46 + 6.5 * max(len(n) for n in names)
-    out = [f'<rect x="{_LEFT + 4}" y="{_TOP + 4}" width="{_num(width)}" '
+    left = _W - _RIGHT - 4 - width if right else _LEFT + 4
+    out = [f'<rect x="{_num(left)}" y="{_TOP + 4}" width="{_num(width)}" '
            f'height="{16 * len(names) + 4}" fill="white" fill-opacity="0.85"/>']
     for k, (name, color, dash) in enumerate(zip(names, colors, dashes)):
         y = _TOP + 14 + 16 * k
         extra = f' stroke-dasharray="{dash}"' if dash else ""
-        out.append(f'<line x1="{_LEFT + 10}" y1="{y}" x2="{_LEFT + 34}" y2="{y}" '
+        out.append(f'<line x1="{_num(left + 6)}" y1="{y}" x2="{_num(left + 30)}" y2="{y}" '
                    f'stroke="{color}" stroke-width="2"{extra}/>')
-        out.append(f'<text x="{_LEFT + 40}" y="{y}" font-size="11" '
+        out.append(f'<text x="{_num(left + 36)}" y="{y}" font-size="11" '
                    f'dominant-baseline="middle" {_FONT}>{html.escape(name)}</text>')
     return out
 
@@ -292,3 +295,53 @@ def classes(points: Sequence[Sequence[float]], labels: Sequence[int], *,
         body.append(f'<circle cx="{_num(frame.px(x))}" cy="{_num(frame.py(y))}" r="3" '
                     f'fill="{_CLASS_COLORS[k]}" stroke="white" stroke-width="0.6"/>')
     return Plot(_svg(body), f"<Plot: {summary}>")
+
+
+# Bands of the landscape behind ``paths``, from the lowest values (dark) to the highest.
+# Greys, so that the routes keep the colours ``lines`` gives the same names.
+_LEVELS = ("#969696", "#a8a8a8", "#bababa", "#cacaca", "#d9d9d9", "#e5e5e5", "#efefef",
+           "#f7f7f7", "#ffffff")
+
+
+def paths(f: Callable[[float, float], float], routes: Mapping[str, Sequence[Sequence[float]]],
+          x_range: tuple[float, float], y_range: tuple[float, float], *, title: str = "",
+          grid: tuple[int, int] = (52, 30)) -> Plot:
+    """The routes (name -> the points ``(x, y)`` visited, in order) that optimizers took
+    across the landscape of ``f(x, y)``, drawn over it: the plane is shaded by the value of
+    ``f``, in grey bands of its logarithm (so a long, flat valley shows as well as its steep
+    walls), darkest where ``f`` is lowest. Each route starts at a hollow circle."""
+    if not routes or not all(len(r) for r in routes.values()):
+        raise ValueError("paths() needs at least one route with at least one point")
+    frame = _Frame(x_range, y_range)
+    body = frame.axes(title or "paths", "w[0]", "w[1]")
+    nx, ny = grid
+    cw, ch = (frame.x1 - frame.x0) / nx, (frame.y1 - frame.y0) / ny
+    cells = [(frame.x0 + (i + 0.5) * cw, frame.y0 + (j + 0.5) * ch)
+             for j in range(ny) for i in range(nx)]
+    heights = [math.log10(max(float(f(x, y)), 1e-12)) for x, y in cells]
+    lo, hi = min(heights), max(heights)
+    for (x, y), h in zip(cells, heights):
+        band = 0 if hi == lo else min(int((h - lo) / (hi - lo) * len(_LEVELS)), len(_LEVELS) - 1)
+        body.append(f'<rect x="{_num(frame.px(x - cw / 2))}" y="{_num(frame.py(y + ch / 2))}" '
+                    f'width="{_num(frame.w / nx + 0.5)}" height="{_num(frame.h / ny + 0.5)}" '
+                    f'fill="{_LEVELS[band]}"/>')
+    # The routes, clipped to the frame (a diverging one leaves it).
+    body.append(f'<clipPath id="frame"><rect x="{_LEFT}" y="{_TOP}" width="{frame.w}" '
+                f'height="{frame.h}"/></clipPath><g clip-path="url(#frame)">')
+    parts = []
+    for k, (name, route) in enumerate(routes.items()):
+        color = _COLORS[k % len(_COLORS)]
+        pts = [(float(p[0]), float(p[1])) for p in route]
+        body.append(frame.polyline(pts, color, width=1.6))
+        for x, y in pts[1:]:
+            body.append(f'<circle cx="{_num(frame.px(x))}" cy="{_num(frame.py(y))}" r="2" '
+                        f'fill="{color}"/>')
+        x, y = pts[0]
+        body.append(f'<circle cx="{_num(frame.px(x))}" cy="{_num(frame.py(y))}" r="4.5" '
+                    f'fill="none" stroke="{color}" stroke-width="1.6"/>')
+        end = pts[-1]
+        parts.append(f"{name} {len(pts) - 1} steps from ({pts[0][0]:.2f}, {pts[0][1]:.2f}) "
+                     f"to ({end[0]:.4g}, {end[1]:.4g}), f = {float(f(*end)):.4g}")
+    body.append("</g>")
+    body += _legend(list(routes), _COLORS, [None] * len(routes), right=True)
+    return Plot(_svg(body), "<Plot: " + "; ".join(parts) + ">")
