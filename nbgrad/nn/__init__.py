@@ -19,6 +19,7 @@ from nbgrad.nn.activation import (
 )
 from nbgrad.nn.batchnorm import BatchNorm1d
 from nbgrad.nn.container import ModuleDict, ModuleList, Sequential
+from nbgrad.nn.conv import Conv1d, Conv2d
 from nbgrad.nn.dropout import Dropout
 from nbgrad.nn.flatten import Flatten
 from nbgrad.nn.linear import Identity, Linear
@@ -35,6 +36,7 @@ from nbgrad.nn.loss import (
 from nbgrad.nn.module import Module
 from nbgrad.nn.normalization import LayerNorm
 from nbgrad.nn.parameter import Parameter
+from nbgrad.nn.pooling import AvgPool2d, MaxPool2d
 from nbgrad.nn.sparse import Embedding
 
 __all__ = [
@@ -43,4 +45,5 @@ __all__ = [
     "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleDict", "ModuleList", "NLLLoss",
     "Parameter", "ReLU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus",
     "Tanh", "functional", "init", "utils",
+    "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
 ]

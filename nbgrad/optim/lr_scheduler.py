@@ -215,3 +215,15 @@ class CosineAnnealingLR(LRScheduler):
         return [self.eta_min + (base_lr - self.eta_min)
                 * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
                 for base_lr in self.base_lrs]
+
+
+# the other schedules live in lr_scheduler_more.py; imported last, as they build on these
+from nbgrad.optim.lr_scheduler_more import (  # noqa: E402
+    LambdaLR,
+    LinearLR,
+    MultiStepLR,
+    OneCycleLR,
+    ReduceLROnPlateau,
+)
+
+__all__ += ["LambdaLR", "MultiStepLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau"]

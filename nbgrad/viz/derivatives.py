@@ -505,3 +505,14 @@ _TABLE.update({
     "HuberLossBackward0": _unary("huber_loss", "", "", None),
 })
 
+# convolutions and pooling (nn): each output reads a whole window of inputs, which no
+# one-number formula says
+_TABLE.update({op: OpInfo(label) for op, label in {
+    "ConvolutionBackward0": "conv2d",
+    "MaxPool2DWithIndicesBackward0": "max_pool2d",
+    "AvgPool2DBackward0": "avg_pool2d",
+    "ConstantPadNdBackward0": "pad",
+    "Im2ColBackward0": "unfold",
+    "Col2ImBackward0": "fold",
+}.items()})
+

@@ -17,7 +17,8 @@ their arguments), ``_mse``, ``_binary_cross_entropy`` (on probabilities and on l
 ``_log_likelihood`` (``nll_loss``), ``_cross_entropy``, ``_smooth_activations`` (``gelu``,
 ``elu``, ``silu``, ``softplus``), ``_regression_losses`` (``l1_loss``, ``smooth_l1_loss``,
 ``huber_loss``), ``_one_hot``, ``_embedding``, ``_layer_norm`` and ``_batch_norm`` (with what
-the two norms share in ``_normalize``); ``_common`` holds the small helpers they all use.
+the two norms share in ``_normalize``), ``_conv``, ``_pooling`` and ``_pad`` (with the
+sliding windows they share in ``_windows``); ``_common`` holds the small helpers they all use.
 """
 
 from nbgrad.nn.functional._activations import (
@@ -48,6 +49,8 @@ from nbgrad.nn.functional._binary_cross_entropy import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
 )
+from nbgrad.nn.functional._conv import ConvolutionBackward0 as ConvolutionBackward0
+from nbgrad.nn.functional._conv import conv1d, conv2d
 from nbgrad.nn.functional._cross_entropy import DivBackward1 as DivBackward1
 from nbgrad.nn.functional._cross_entropy import cross_entropy
 from nbgrad.nn.functional._dropout import dropout
@@ -68,6 +71,13 @@ from nbgrad.nn.functional._loss_checks import _legacy_reduction as _legacy_reduc
 from nbgrad.nn.functional._mse import MseLossBackward0 as MseLossBackward0
 from nbgrad.nn.functional._mse import mse_loss
 from nbgrad.nn.functional._one_hot import one_hot
+from nbgrad.nn.functional._pad import ConstantPadNdBackward0 as ConstantPadNdBackward0
+from nbgrad.nn.functional._pad import pad
+from nbgrad.nn.functional._pooling import AvgPool2DBackward0 as AvgPool2DBackward0
+from nbgrad.nn.functional._pooling import (
+    MaxPool2DWithIndicesBackward0 as MaxPool2DWithIndicesBackward0,
+)
+from nbgrad.nn.functional._pooling import avg_pool2d, max_pool2d
 from nbgrad.nn.functional._regression_losses import HuberLossBackward0 as HuberLossBackward0
 from nbgrad.nn.functional._regression_losses import (
     SmoothL1LossBackward0 as SmoothL1LossBackward0,
@@ -85,4 +95,5 @@ __all__ = [
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
     "cross_entropy", "gelu", "elu", "silu", "softplus", "l1_loss", "smooth_l1_loss",
     "huber_loss", "one_hot", "layer_norm", "embedding", "batch_norm",
+    "conv1d", "conv2d", "pad", "max_pool2d", "avg_pool2d",
 ]
