@@ -246,3 +246,48 @@ _numpy_names.install(__import__("sys").modules[__name__], Tensor)
 for _public in (Tensor, Size, dtype, device):
     _public.__module__ = "nbgrad"
 del _public
+
+# products, building and reshaping, selecting and writing by index
+from nbgrad.ops.building import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_tensors,
+    broadcast_to,
+    column_stack,
+    diff,
+    dstack,
+    hstack,
+    meshgrid,
+    moveaxis,
+    movedim,
+    narrow,
+    roll,
+    rot90,
+    row_stack,
+    vstack,
+)
+from nbgrad.ops.einsum import einsum  # noqa: E402
+from nbgrad.ops.products import addmm, baddbmm, bmm, cross, kron, tensordot  # noqa: E402
+from nbgrad.ops.scatter import (  # noqa: E402
+    argwhere,
+    count_nonzero,
+    index_add,
+    index_copy,
+    index_fill,
+    masked_scatter,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    take,
+    take_along_dim,
+    unique,
+)
+
+__all__ += ["addmm", "argwhere", "atleast_1d", "atleast_2d", "atleast_3d", "baddbmm", "bmm",
+            "broadcast_tensors", "broadcast_to", "column_stack", "count_nonzero", "cross",
+            "diff", "dstack", "einsum", "hstack", "index_add", "index_copy", "index_fill",
+            "kron", "masked_scatter", "masked_select", "meshgrid", "moveaxis", "movedim",
+            "narrow", "nonzero", "roll", "rot90", "row_stack", "scatter", "scatter_add", "take",
+            "take_along_dim", "tensordot", "unique", "vstack"]

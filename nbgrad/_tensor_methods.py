@@ -246,3 +246,60 @@ def _attach_in_place_methods() -> None:
 
 
 _attach_in_place_methods()
+
+
+# -- products, building and reshaping, selecting and writing by index ------------------------
+def _attach_tfunc_methods() -> None:
+    """``x.bmm(y)``, ``x.roll(1, 0)``, ``x.scatter_(1, i, v)``...: the methods torch has for
+    the functions of ``ops.products``, ``ops.building`` and ``ops.scatter``; the in-place
+    forms write the function's result into the tensor, recorded with its own node."""
+    from nbgrad.ops import building, products, scatter
+
+    for fn in (products.bmm, products.addmm, products.baddbmm, products.kron, products.cross,
+               building.broadcast_to, building.narrow, building.movedim, building.roll,
+               building.rot90, building.diff, scatter.take, scatter.take_along_dim,
+               scatter.scatter, scatter.scatter_add, scatter.index_add, scatter.index_fill,
+               scatter.index_copy, scatter.masked_select, scatter.masked_scatter,
+               scatter.count_nonzero):
+        setattr(Tensor, fn.__name__, _as_method(fn))
+    Tensor.moveaxis = Tensor.movedim
+    Tensor.nonzero = scatter.nonzero
+    Tensor.argwhere = scatter.argwhere
+    Tensor.unique = scatter.unique
+
+    def in_place(fn: Callable, n_args: int) -> Callable:
+        """``fn`` written into ``self``: its leading ``n_args`` arguments are passed as they
+        are, the next one (the values written: a tensor or a number) as ``_inplace``'s
+        operand, so that the version and graph checks see it."""
+        name = f"{fn.__name__}_"
+
+        def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+            head, rest = args[:n_args], args[n_args:]
+            if rest:
+                return self._inplace(lambda a, v: fn(a, *head, v, *rest[1:], **kwargs),
+                                     rest[0])
+            return self._inplace(lambda a: fn(a, *head, **kwargs))
+
+        method.__name__ = method.__qualname__ = name
+        method.__doc__ = f"``{fn.__name__}`` written into this tensor."
+        return method
+
+    for fn in (scatter.scatter, scatter.scatter_add, scatter.index_add, scatter.index_fill,
+               scatter.index_copy):
+        setattr(Tensor, f"{fn.__name__}_", in_place(fn, 2))
+    Tensor.masked_scatter_ = in_place(scatter.masked_scatter, 1)
+
+    def add_product(fn: Callable) -> Callable:
+        def method(self: Tensor, m1: Tensor, m2: Tensor, *, beta: Any = 1,
+                   alpha: Any = 1) -> Tensor:
+            return self._inplace(lambda a, x, y: fn(a, x, y, beta=beta, alpha=alpha), m1, m2)
+
+        method.__name__ = method.__qualname__ = f"{fn.__name__}_"
+        method.__doc__ = f"``{fn.__name__}`` written into this tensor."
+        return method
+
+    Tensor.addmm_ = add_product(products.addmm)
+    Tensor.baddbmm_ = add_product(products.baddbmm)
+
+
+_attach_tfunc_methods()

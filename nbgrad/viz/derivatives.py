@@ -516,3 +516,35 @@ _TABLE.update({op: OpInfo(label) for op, label in {
     "Col2ImBackward0": "fold",
 }.items()})
 
+# products, building and reshaping, selecting and writing by index (nbgrad.ops.products,
+# building, einsum, scatter): bmm, addmm and baddbmm are matrix products, drawn as mm is;
+# the others move, pick or write elements, which no one-number formula says
+_MATRIX_PRODUCT = (Slot("d(A@B)/dA", "grad @ B^T"), Slot("d(A@B)/dB", "A^T @ grad"))
+_TABLE.update({
+    "BmmBackward0": OpInfo("bmm", _MATRIX_PRODUCT),
+    "AddmmBackward0": OpInfo("addmm", (Slot("d(beta*M + alpha*A@B)/dM", "beta"),
+                                       *(Slot(s.left, f"alpha*{s.right}")
+                                         for s in _MATRIX_PRODUCT))),
+    "BaddbmmBackward0": OpInfo("baddbmm", (Slot("d(beta*M + alpha*A@B)/dM", "beta"),
+                                           *(Slot(s.left, f"alpha*{s.right}")
+                                             for s in _MATRIX_PRODUCT))),
+    "LinalgCrossBackward0": OpInfo("cross", (Slot("d(a x b)/da", "b x grad"),
+                                             Slot("d(a x b)/db", "grad x a"))),
+})
+_TABLE.update({op: OpInfo(label) for op, label in {
+    "DiagonalBackward0": "diagonal",
+    "RollBackward0": "roll",
+    "Rot90Backward0": "rot90",
+    "TakeBackward0": "take",
+    "ScatterBackward0": "scatter",
+    "ScatterBackward1": "scatter",
+    "ScatterAddBackward0": "scatter_add",
+    "IndexAddBackward0": "index_add",
+    "IndexFillBackward0": "index_fill",
+    "IndexFillBackward1": "index_fill",
+    "IndexCopyBackward0": "index_copy",
+    "MaskedSelectBackward0": "masked_select",
+    "MaskedScatterBackward0": "masked_scatter",
+    "Unique2Backward0": "unique",
+    "UniqueDimBackward0": "unique",
+}.items()})
