@@ -234,6 +234,13 @@ __all__ += ["dashboard", "explore", "step_through", "unwatch", "watch"]
 # indexing, sorting, pieces, matrices
 __all__ += ["argsort", "chunk", "diag", "flip", "gather", "index_select", "masked_fill",
             "outer", "sort", "split", "tile", "topk", "trace", "tril", "triu", "unbind"]
+# data loading (nbgrad.utils.data loads on first use), inference mode, thread count
+from nbgrad import utils  # noqa: E402
+from nbgrad._grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
+from nbgrad._threads import get_num_threads, set_num_threads  # noqa: E402
+
+__all__ += ["get_num_threads", "inference_mode", "is_inference_mode_enabled", "set_num_threads",
+            "utils"]
 
 # x.sum(axis=0), x.mean(1, keepdims=True): the NumPy names torch takes for dim and keepdim
 from nbgrad import _numpy_names  # noqa: E402

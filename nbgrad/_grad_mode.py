@@ -1,7 +1,7 @@
 """Grad modes: whether operations record a graph for backward.
 
-``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as
-decorators, exactly as torch's do.
+``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``inference_mode`` work as context
+managers and as decorators, exactly as torch's do.
 """
 
 from __future__ import annotations
@@ -11,17 +11,19 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
+           "is_inference_mode_enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State:
     # A one-field object rather than a module global, so the hot path reads one attribute.
-    __slots__ = ("enabled",)
+    __slots__ = ("enabled", "inference")
 
     def __init__(self) -> None:
         self.enabled = True
+        self.inference = False  # read by is_inference_mode_enabled only, never by the ops
 
 
 STATE = _State()
@@ -130,3 +132,45 @@ class set_grad_enabled(_GradMode):  # noqa: N801 - torch's name
 
     def clone(self) -> set_grad_enabled:
         return set_grad_enabled(self._target)
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()``."""
+    return STATE.inference
+
+
+class inference_mode(_GradMode):  # noqa: N801 - torch's name
+    """Inference mode: in nbgrad, ``no_grad`` that ``is_inference_mode_enabled()`` reports.
+
+    ``inference_mode(False)`` turns it off and grad mode on (as torch's does, even inside
+    ``no_grad``); without parentheses it decorates a function, as ``@no_grad`` does.
+
+    torch goes further: tensors made in inference mode are *inference tensors*
+    (``is_inference()`` True) that may not be saved for a backward afterwards
+    ("Inference tensors cannot be saved for backward..."), and ``enable_grad`` inside
+    inference mode records nothing. nbgrad's tensors do not remember the mode they were made
+    in (marking each one would cost every op), so those errors are not raised, tensors have
+    no ``is_inference()``, and ``enable_grad`` inside records a graph as it does inside
+    ``no_grad``. Code that runs under torch gives the same numbers here.
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # @inference_mode without parentheses
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self.mode = mode
+        self._saved: list[tuple[bool, bool]] = []
+
+    def __enter__(self) -> None:
+        self._saved.append((STATE.enabled, STATE.inference))
+        STATE.enabled = not self.mode
+        STATE.inference = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.enabled, STATE.inference = self._saved.pop()
+
+    def clone(self) -> inference_mode:
+        return self.__class__(self.mode)

@@ -8,11 +8,11 @@ from nbgrad.autograd.anomaly import (
     set_detect_anomaly,
 )
 from nbgrad.autograd.api import backward, grad
-from nbgrad.autograd.gradcheck import GradcheckError, gradcheck
+from nbgrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 
-__all__ = ["backward", "grad", "gradcheck", "GradcheckError", "graph", "function", "Function",
-           "functional", "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled"]
+__all__ = ["backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "graph",
+           "function", "Function", "functional", "set_detect_anomaly", "detect_anomaly",
+           "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
 
 # After the API above: custom Functions need the Tensor class, whose module loads the API;
 # ``functional`` builds on the ops and the creation functions, which need the tensor too.
