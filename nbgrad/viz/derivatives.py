@@ -505,3 +505,60 @@ _TABLE.update({
     "HuberLossBackward0": _unary("huber_loss", "", "", None),
 })
 
+
+# more elementwise math, order statistics, quantiles, norms and linalg, random draws
+_SQRT_PI = math.sqrt(math.pi)
+_TABLE.update({
+    "ClampMinBackward0": _unary("clamp_min", "d clamp_min(u)/du", "[u >= min]", None),
+    "ClampMinBackward1": OpInfo("clamp_min", (Slot("d max(a, b)/da", "[a >= b]"),
+                                              Slot("d max(a, b)/db", "[a < b]"))),
+    "ClampMaxBackward0": _unary("clamp_max", "d clamp_max(u)/du", "[u <= max]", None),
+    "ClampMaxBackward1": OpInfo("clamp_max", (Slot("d min(a, b)/da", "[a <= b]"),
+                                              Slot("d min(a, b)/db", "[a > b]"))),
+    "LerpBackward0": OpInfo("lerp", (Slot("d lerp(a, b, w)/da", "1 - w"),
+                                     Slot("d lerp(a, b, w)/db", "w"))),
+    "LerpBackward1": OpInfo("lerp", (Slot("d lerp(a, b, w)/da", "1 - w"),
+                                     Slot("d lerp(a, b, w)/db", "w"),
+                                     Slot("d lerp(a, b, w)/dw", "b - a"))),
+    "LogaddexpBackward0": OpInfo("logaddexp", (
+        Slot("d logaddexp(a, b)/da", "1/(1 + exp(b - a))",
+             lambda c: (f"1/(1 + exp({_p(c.b())} - {_p(c.a())}))",
+                        1 / (1 + math.exp(c.b() - c.a())))),
+        Slot("d logaddexp(a, b)/db", "1/(1 + exp(a - b))",
+             lambda c: (f"1/(1 + exp({_p(c.a())} - {_p(c.b())}))",
+                        1 / (1 + math.exp(c.a() - c.b())))),
+    )),
+    "HypotBackward0": OpInfo("hypot", (
+        Slot("d hypot(a, b)/da", "a/hypot(a, b)",
+             lambda c: (f"{fmt(c.a())}/hypot", c.a() / math.hypot(c.a(), c.b()))),
+        Slot("d hypot(a, b)/db", "b/hypot(a, b)",
+             lambda c: (f"{fmt(c.b())}/hypot", c.b() / math.hypot(c.a(), c.b()))),
+    )),
+    "SincBackward0": _unary("sinc", "d sinc(u)/du", "(cos(pi u) - sinc(u))/u", None),
+    "XlogyBackward0": OpInfo("xlogy", (Slot("d(a log b)/da", "log b"),
+                                       Slot("d(a log b)/db", "a/b"))),
+    "XlogyBackward1": _unary("xlogy", "d(c log u)/du", "c/u", None),
+    "XlogyBackward2": _unary("xlogy", "d(u log c)/du", "log c", None),
+    "LogitBackward0": _unary("logit", "d logit(u)/du", "1/(u(1 - u))",
+                             lambda c: (f"1/({fmt(c.a())}*(1 - {fmt(c.a())}))",
+                                        1 / (c.a() * (1 - c.a())))),
+    "ErfcBackward0": _unary("erfc", "d erfc(u)/du", "-2/sqrt(pi)*exp(-u^2)",
+                            lambda c: (f"-2/sqrt(pi)*exp(-{_p(c.a())}^2)",
+                                       -2 / _SQRT_PI * math.exp(-c.a() ** 2))),
+    "ErfinvBackward0": _unary("erfinv", "d erfinv(u)/du", "sqrt(pi)/2*exp(erfinv(u)^2)",
+                              lambda c: (f"sqrt(pi)/2*exp({_p(c.out())}^2)",
+                                         _SQRT_PI / 2 * math.exp(c.out() ** 2))),
+    "LinalgInvExBackward0": OpInfo("inv", (Slot("d inv(A)", "-inv(A)^T grad inv(A)^T"),)),
+    "LinalgDetBackward0": OpInfo("det", (Slot("d det(A)/dA", "det(A) inv(A)^T"),)),
+    "LinalgSolveExBackward0": OpInfo("solve", (Slot("d solve(A, B)/dA", "-solve(A^T, grad) X^T"),
+                                               Slot("d solve(A, B)/dB", "solve(A^T, grad)"))),
+    "DistBackward0": OpInfo("dist", (Slot("d dist(a, b)/da", "(a - b)/dist (p = 2)"),
+                                     Slot("d dist(a, b)/db", "-(a - b)/dist (p = 2)"))),
+})
+_TABLE.update({op: OpInfo(label) for op, label in {
+    "MedianBackward0": "median", "MedianBackward1": "median", "NanmedianBackward0": "nanmedian",
+    "NanmedianBackward1": "nanmedian", "KthvalueBackward0": "kthvalue", "ModeBackward0": "mode",
+    "AminmaxBackward0": "aminmax", "NansumBackward0": "nansum", "CdistBackward0": "cdist",
+    "SqueezeBackward4": "squeeze", "NormalBackward1": "normal", "NormalBackward2": "normal",
+    "NormalBackward3": "normal", "BernoulliBackward0": "bernoulli", "PoissonBackward0": "poisson",
+}.items()})
