@@ -242,6 +242,40 @@ from nbgrad._threads import get_num_threads, set_num_threads  # noqa: E402
 __all__ += ["get_num_threads", "inference_mode", "is_inference_mode_enabled", "set_num_threads",
             "utils"]
 
+# more elementwise math, order statistics, quantiles, counting, linalg, random draws
+from nbgrad import linalg  # noqa: E402
+from nbgrad.ops.counting import bincount, bucketize, histc, searchsorted  # noqa: E402
+from nbgrad.ops.norms import cdist, dist  # noqa: E402
+from nbgrad.ops.order_stats import aminmax, kthvalue, median, mode, nanmedian  # noqa: E402
+from nbgrad.ops.quantiles import nanmean, nanquantile, nansum, quantile  # noqa: E402
+from nbgrad.ops.random_draw import (  # noqa: E402
+    bernoulli,
+    multinomial,
+    normal,
+    poisson,
+    randint_like,
+)
+from nbgrad.ops.solve import det, inverse  # noqa: E402
+from nbgrad.ops.special import (  # noqa: E402
+    clamp_max,
+    clamp_min,
+    erfc,
+    erfinv,
+    heaviside,
+    hypot,
+    lerp,
+    logaddexp,
+    logit,
+    sinc,
+    xlogy,
+)
+
+__all__ += ["aminmax", "bernoulli", "bincount", "bucketize", "cdist", "clamp_max", "clamp_min",
+            "det", "dist", "erfc", "erfinv", "heaviside", "histc", "hypot", "inverse",
+            "kthvalue", "lerp", "linalg", "logaddexp", "logit", "median", "mode",
+            "multinomial", "nanmean", "nanmedian", "nanquantile", "nansum", "normal",
+            "poisson", "quantile", "randint_like", "searchsorted", "sinc", "xlogy"]
+
 # x.sum(axis=0), x.mean(1, keepdims=True): the NumPy names torch takes for dim and keepdim
 from nbgrad import _numpy_names  # noqa: E402
 

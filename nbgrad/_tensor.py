@@ -282,7 +282,18 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
             )
-        return self._storage()
+        # a new array object each call, sharing this tensor's memory (as torch's numpy()):
+        # writing through either is seen by the other, but ``a is b`` is False
+        return self._storage().view()
+
+    def storage_offset(self) -> int:
+        """Where this tensor's first element sits in the memory it shares with the tensor
+        it is a view of, counted in elements (0 for a tensor that owns its memory)."""
+        base = self._base
+        if base is None:
+            return 0
+        start = self._storage().__array_interface__["data"][0]
+        return (start - base._storage().__array_interface__["data"][0]) // self._data.itemsize
 
     def item(self) -> float | int | bool:
         if self._data.size != 1:

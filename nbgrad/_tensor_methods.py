@@ -303,3 +303,34 @@ def _attach_tfunc_methods() -> None:
 
 
 _attach_tfunc_methods()
+
+
+# -- more elementwise math, order statistics, quantiles, counting, linalg, random draws -------
+def _attach_more_math_methods() -> None:
+    """``x.clamp_min(0)``, ``x.median(1)``, ``x.quantile(q)``, ``A.det()``, ``p.bernoulli()``...
+    and the in-place forms torch has (``clamp_min_``, ``lerp_``, ``logit_``...)."""
+    from nbgrad.ops import counting, norms, order_stats, quantiles, random_draw, solve, special
+
+    def in_place(fn: Callable) -> Callable:
+        def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+            return self._inplace(lambda a, *others: fn(a, *others, **kwargs), *args)
+
+        method.__name__ = method.__qualname__ = f"{fn.__name__}_"
+        method.__doc__ = f"``{fn.__name__}`` written into this tensor."
+        return method
+
+    for fn in (special.clamp_min, special.clamp_max, special.lerp, special.hypot, special.sinc,
+               special.xlogy, special.logit, special.erfc, special.erfinv, special.heaviside):
+        setattr(Tensor, fn.__name__, _as_method(fn))
+        setattr(Tensor, f"{fn.__name__}_", in_place(fn))
+    for fn in (special.logaddexp, order_stats.median, order_stats.nanmedian, order_stats.mode,
+               order_stats.kthvalue, quantiles.quantile, quantiles.nanquantile,
+               quantiles.nanmean, quantiles.nansum, counting.histc, counting.bincount,
+               norms.dist, solve.det, solve.inverse, random_draw.bernoulli,
+               random_draw.multinomial):
+        setattr(Tensor, fn.__name__, _as_method(fn))
+    Tensor.aminmax = order_stats.aminmax
+    Tensor.bernoulli_ = random_draw.bernoulli_
+
+
+_attach_more_math_methods()

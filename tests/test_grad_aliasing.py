@@ -133,8 +133,8 @@ def test_linear_weight_gradient_is_a_row_major_array_of_its_own():
 def test_a_broadcast_gradient_becomes_a_writeable_array():
     x = _randn(N, N, requires_grad=True)
     x.sum().backward()  # SumBackward0 spreads one number over x's shape
-    g = x.grad.numpy()
-    assert g.flags.writeable and g.flags.owndata
+    g = x.grad.numpy()  # a new view, as torch's numpy() gives, of the array the grad holds
+    assert g.flags.writeable and g.base.flags.owndata and g.base.shape == (N, N)
     with nbgrad.no_grad():
         x.grad.add_(1.0)
     np.testing.assert_array_equal(x.grad.numpy(), np.full((N, N), 2.0, np.float32))

@@ -662,9 +662,7 @@ KNOWN = [
     pytest.param(
         "x = T.arange(24.).reshape(2, 3, 4); print(x[..., ...].shape)",
         marks=pytest.mark.xfail(strict=True, reason="torch takes several ellipses; rare")),
-    pytest.param(
-        "print(T.tensor([[1., 5.], [7., 2.]]).median())",
-        marks=pytest.mark.xfail(strict=True, reason="median is not implemented yet")),
+    "print(T.tensor([[1., 5.], [7., 2.]]).median())",
 ]
 
 
