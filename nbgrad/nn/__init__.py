@@ -8,20 +8,30 @@ from nbgrad.nn import functional, init, utils
 from nbgrad.nn.activation import (
     ELU,
     GELU,
+    GLU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
+    PReLU,
     ReLU,
+    ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
+    Softmin,
     Softplus,
+    Softsign,
     Tanh,
 )
 from nbgrad.nn.batchnorm import BatchNorm1d
 from nbgrad.nn.container import ModuleDict, ModuleList, Sequential
 from nbgrad.nn.conv import Conv1d, Conv2d
 from nbgrad.nn.dropout import Dropout
-from nbgrad.nn.flatten import Flatten
+from nbgrad.nn.flatten import Flatten, Unflatten
 from nbgrad.nn.linear import Identity, Linear
 from nbgrad.nn.loss import (
     BCELoss,
@@ -36,6 +46,7 @@ from nbgrad.nn.loss import (
 from nbgrad.nn.module import Module
 from nbgrad.nn.normalization import LayerNorm
 from nbgrad.nn.parameter import Parameter
+from nbgrad.nn.parameter_containers import ParameterDict, ParameterList
 from nbgrad.nn.pooling import AvgPool2d, MaxPool2d
 from nbgrad.nn.sparse import Embedding
 
@@ -46,4 +57,6 @@ __all__ = [
     "Parameter", "ReLU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus",
     "Tanh", "functional", "init", "utils",
     "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
+    "PReLU", "Hardtanh", "ReLU6", "Mish", "LogSigmoid", "Softmin", "Softsign", "Hardsigmoid",
+    "Hardswish", "GLU", "Unflatten", "ParameterList", "ParameterDict",
 ]

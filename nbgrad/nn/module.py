@@ -116,7 +116,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_parameters")  # a parameter replaced keeps its place
             self.register_parameter(name, value)
             return
         if params is not None and name in params:
@@ -153,12 +153,14 @@ class Module:
             return
         object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Remove ``name`` from wherever it was registered, before it is registered anew."""
+    def _forget(self, name: str, keep: str = "") -> None:
+        """Remove ``name`` from wherever it was registered (but the table ``keep``, where
+        torch overwrites it in place), before it is registered anew."""
         d = self.__dict__
         d.pop(name, None)
         for table in ("_parameters", "_buffers", "_modules"):
-            d[table].pop(name, None)
+            if table != keep:
+                d[table].pop(name, None)
         d["_non_persistent"].discard(name)
 
     def __getattr__(self, name: str) -> Any:

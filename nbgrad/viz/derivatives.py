@@ -605,3 +605,52 @@ _TABLE.update({op: OpInfo(label) for op, label in {
     "SqueezeBackward4": "squeeze", "NormalBackward1": "normal", "NormalBackward2": "normal",
     "NormalBackward3": "normal", "BernoulliBackward0": "bernoulli", "PoissonBackward0": "poisson",
 }.items()})
+
+# the small activations of nn.functional (relu6 is torch's hardtanh between 0 and 6; softsign
+# and softmin are compositions of the ops above)
+
+
+def _hardtanh_label(saved: Mapping[str, object]) -> str:
+    lo, hi = _param(saved, "min_val"), _param(saved, "max_val")
+    return "hardtanh" if lo is None or hi is None else f"hardtanh [{lo}, {hi}]"
+
+
+def _hardtanh(c: Ctx) -> tuple[str, float]:
+    u, lo, hi = c.a(), c.number("min_val"), c.number("max_val")
+    return f"[{fmt(lo)} < {fmt(u)} < {fmt(hi)}]", 1.0 if lo < u < hi else 0.0
+
+
+def _hardswish(u: float) -> tuple[str, float]:
+    if u <= -3 or u >= 3:
+        return ("0", 0.0) if u <= -3 else ("1", 1.0)
+    return f"{_p(u)}/3 + 1/2", u / 3 + 0.5
+
+
+def _mish(u: float) -> tuple[str, float]:
+    t = math.tanh(math.log1p(math.exp(-abs(u))) + max(u, 0.0))
+    s = 1 / (1 + math.exp(-u))
+    return f"{fmt(t)} + {_p(u)}*{fmt(s)}*(1 - {fmt(t)}^2)", t + u * s * (1 - t * t)
+
+
+_TABLE.update({
+    "HardtanhBackward0": OpInfo(_hardtanh_label, (
+        Slot("d hardtanh(u)/du", "[min < u < max]", _hardtanh),)),
+    "HardsigmoidBackward0": _unary("hardsigmoid", "d hardsigmoid(u)/du", "[-3 < u < 3]/6",
+                                   lambda c: ("1/6", 1 / 6) if -3 < c.a() < 3 else ("0", 0.0)),
+    "HardswishBackward0": _unary("hardswish", "d hardswish(u)/du",
+                                 "0 if u <= -3, u/3 + 1/2 if u < 3, else 1",
+                                 lambda c: _hardswish(c.a())),
+    "MishBackward0": _unary("mish", "d mish(u)/du",
+                            "t + u*s*(1 - t^2), t = tanh(softplus(u)), s = sigmoid(u)",
+                            lambda c: _mish(c.a())),
+    "LogSigmoidBackward0": _unary("logsigmoid", "d logsigmoid(u)/du", "sigmoid(-u)",
+                                  lambda c: (f"sigmoid({fmt(-c.a())})",
+                                             1 / (1 + math.exp(c.a())))),
+    "PreluKernelBackward0": OpInfo("prelu", (
+        Slot("d prelu(a, w)/da", "1 if a > 0 else w",
+             lambda c: ("1", 1.0) if c.a() > 0 else (fmt(c.b()), c.b())),
+        Slot("d prelu(a, w)/dw", "0 if a > 0 else a",
+             lambda c: ("0", 0.0) if c.a() > 0 else (fmt(c.a()), c.a())),
+    )),
+    "GluBackward0": OpInfo(_with_dim("glu")),
+})

@@ -99,6 +99,13 @@ SAVED_NAMES: dict[str, tuple[str, ...]] = {
     "EluBackward1": ("result", "alpha"),
     "SiluBackward0": _OF_SELF,
     "SoftplusBackward0": ("self", "beta", "threshold"),
+    "HardtanhBackward0": ("self", "min_val", "max_val"),
+    "HardsigmoidBackward0": _OF_SELF,
+    "HardswishBackward0": _OF_SELF,
+    "MishBackward0": _OF_SELF,
+    "LogSigmoidBackward0": _OF_SELF,
+    "PreluKernelBackward0": ("self", "weight"),
+    "GluBackward0": ("self", "dim"),
 }
 
 

@@ -16,7 +16,9 @@ The package holds one part per module: ``_linear`` (``linear``), ``_activations`
 their arguments), ``_mse``, ``_binary_cross_entropy`` (on probabilities and on logits),
 ``_log_likelihood`` (``nll_loss``), ``_cross_entropy``, ``_smooth_activations`` (``gelu``,
 ``elu``, ``silu``, ``softplus``), ``_regression_losses`` (``l1_loss``, ``smooth_l1_loss``,
-``huber_loss``), ``_one_hot``, ``_embedding``, ``_layer_norm`` and ``_batch_norm`` (with what
+``huber_loss``), ``_hard_activations`` (``hardtanh``, ``relu6``, ``hardsigmoid``,
+``hardswish``), ``_soft_activations`` (``mish``, ``logsigmoid``, ``softsign``, ``softmin``),
+``_prelu_glu``, ``_one_hot``, ``_embedding``, ``_layer_norm`` and ``_batch_norm`` (with what
 the two norms share in ``_normalize``), ``_conv``, ``_pooling`` and ``_pad`` (with the
 sliding windows they share in ``_windows``); ``_common`` holds the small helpers they all use.
 """
@@ -56,6 +58,21 @@ from nbgrad.nn.functional._cross_entropy import cross_entropy
 from nbgrad.nn.functional._dropout import dropout
 from nbgrad.nn.functional._embedding import EmbeddingBackward0 as EmbeddingBackward0
 from nbgrad.nn.functional._embedding import embedding
+from nbgrad.nn.functional._hard_activations import (
+    HardsigmoidBackward0 as HardsigmoidBackward0,
+)
+from nbgrad.nn.functional._hard_activations import (
+    HardswishBackward0 as HardswishBackward0,
+)
+from nbgrad.nn.functional._hard_activations import (
+    HardtanhBackward0 as HardtanhBackward0,
+)
+from nbgrad.nn.functional._hard_activations import (
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    relu6,
+)
 from nbgrad.nn.functional._layer_norm import (
     NativeLayerNormBackward0 as NativeLayerNormBackward0,
 )
@@ -78,6 +95,9 @@ from nbgrad.nn.functional._pooling import (
     MaxPool2DWithIndicesBackward0 as MaxPool2DWithIndicesBackward0,
 )
 from nbgrad.nn.functional._pooling import avg_pool2d, max_pool2d
+from nbgrad.nn.functional._prelu_glu import GluBackward0 as GluBackward0
+from nbgrad.nn.functional._prelu_glu import PreluKernelBackward0 as PreluKernelBackward0
+from nbgrad.nn.functional._prelu_glu import glu, prelu
 from nbgrad.nn.functional._regression_losses import HuberLossBackward0 as HuberLossBackward0
 from nbgrad.nn.functional._regression_losses import (
     SmoothL1LossBackward0 as SmoothL1LossBackward0,
@@ -89,6 +109,9 @@ from nbgrad.nn.functional._smooth_activations import GeluBackward0 as GeluBackwa
 from nbgrad.nn.functional._smooth_activations import SiluBackward0 as SiluBackward0
 from nbgrad.nn.functional._smooth_activations import SoftplusBackward0 as SoftplusBackward0
 from nbgrad.nn.functional._smooth_activations import elu, gelu, silu, softplus
+from nbgrad.nn.functional._soft_activations import LogSigmoidBackward0 as LogSigmoidBackward0
+from nbgrad.nn.functional._soft_activations import MishBackward0 as MishBackward0
+from nbgrad.nn.functional._soft_activations import logsigmoid, mish, softmin, softsign
 
 __all__ = [
     "linear", "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "dropout",
@@ -96,4 +119,6 @@ __all__ = [
     "cross_entropy", "gelu", "elu", "silu", "softplus", "l1_loss", "smooth_l1_loss",
     "huber_loss", "one_hot", "layer_norm", "embedding", "batch_norm",
     "conv1d", "conv2d", "pad", "max_pool2d", "avg_pool2d",
+    "prelu", "hardtanh", "relu6", "mish", "logsigmoid", "softmin", "softsign", "hardsigmoid",
+    "hardswish", "glu",
 ]
