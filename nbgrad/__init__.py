@@ -7,7 +7,7 @@ here; the notebook side (graphs, widgets, magics) loads when first used.
 
 import warnings as _warnings
 
-from nbgrad import autograd, nn, optim, return_types
+from nbgrad import autograd, return_types
 from nbgrad._creation import (
     Generator,
     arange,
@@ -332,3 +332,21 @@ __all__ += ["addmm", "argwhere", "atleast_1d", "atleast_2d", "atleast_3d", "badd
             "kron", "masked_scatter", "masked_select", "meshgrid", "moveaxis", "movedim",
             "narrow", "nonzero", "roll", "rot90", "row_stack", "scatter", "scatter_add", "take",
             "take_along_dim", "tensordot", "unique", "vstack"]
+
+
+# ``nbgrad.nn`` and ``nbgrad.optim`` load on first use (``torch.nn.Linear`` after
+# ``import nbgrad as torch``, or ``from nbgrad import nn``): a third of ``import nbgrad``'s
+# time went to them, and a lesson on tensors and gradients needs neither.
+_LAZY_MODULES = ("nn", "optim")
+
+
+def __getattr__(name: str):  # noqa: ANN202 - PEP 562
+    if name in _LAZY_MODULES:
+        import importlib
+
+        return importlib.import_module(f"nbgrad.{name}")
+    raise AttributeError(f"module 'nbgrad' has no attribute '{name}'")
+
+
+def __dir__() -> list:
+    return sorted({*globals(), *_LAZY_MODULES})

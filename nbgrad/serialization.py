@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections import OrderedDict
 from typing import IO, Any
 
 import numpy as np
 
 from nbgrad._tensor import Tensor, _wrap
-from nbgrad.nn.parameter import Parameter
 
 __all__ = ["save", "load"]
 
@@ -24,12 +24,18 @@ _LAYOUT = "__nbgrad_layout__"
 _FORMAT = 1
 
 
+def _is_parameter(obj: Tensor) -> bool:
+    """Whether ``obj`` is an ``nn.Parameter``; without ``nbgrad.nn`` loaded there are none."""
+    nn_parameter = sys.modules.get("nbgrad.nn.parameter")
+    return nn_parameter is not None and isinstance(obj, nn_parameter.Parameter)
+
+
 def _encode(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
     """``obj`` as JSON-able data; tensors become references to entries of ``arrays``."""
     if isinstance(obj, Tensor):
         key = f"t{len(arrays)}"
         arrays[key] = np.asarray(obj._data)
-        kind = "parameter" if isinstance(obj, Parameter) else "tensor"
+        kind = "parameter" if _is_parameter(obj) else "tensor"
         return {"$": kind, "key": key, "requires_grad": bool(obj._requires_grad)}
     if isinstance(obj, np.ndarray):
         key = f"t{len(arrays)}"
@@ -69,7 +75,11 @@ def _decode(data: Any, arrays: Any) -> Any:
     kind = data.get("$")
     if kind in ("tensor", "parameter"):
         t = _wrap(np.array(arrays[data["key"]]), bool(data["requires_grad"]))
-        return Parameter(t, t._requires_grad) if kind == "parameter" else t
+        if kind == "parameter":
+            from nbgrad.nn.parameter import Parameter  # nn loads on first use
+
+            return Parameter(t, t._requires_grad)
+        return t
     if kind == "ndarray":
         return np.array(arrays[data["key"]])
     if kind == "float":

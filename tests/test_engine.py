@@ -943,6 +943,25 @@ def test_import_nbgrad_loads_no_notebook_or_torch_modules():
 
 
 
+def test_nn_and_optim_load_at_first_use():
+    """They were a third of ``import nbgrad``'s time; a lesson on gradients needs neither.
+    ``torch.nn`` after ``import nbgrad as torch``, and ``from nbgrad import nn``, still work."""
+    code = ("import sys, nbgrad\n"
+            "print('nbgrad.nn' in sys.modules, 'nbgrad.optim' in sys.modules)\n"
+            "import nbgrad as torch\n"
+            "m = torch.nn.Linear(2, 1)\n"
+            "opt = torch.optim.SGD(m.parameters(), lr=0.1)\n"
+            "from nbgrad import nn\n"
+            "print(nn.Linear is torch.nn.Linear, 'nn' in dir(nbgrad), 'optim' in dir(nbgrad))\n"
+            "from nbgrad import *\n"
+            "print(optim is torch.optim)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.split() == ["False", "False", "True", "True", "True", "True"], out.stdout
+    with pytest.raises(AttributeError, match="module 'nbgrad' has no attribute 'nope'"):
+        torch.nope  # noqa: B018
+
+
 def test_numpy_random_is_loaded_at_the_first_random_number():
     """numpy.random costs a fifth of ``import nbgrad``: it waits for the first draw, which
     still follows the seed (the default one, or manual_seed's)."""
