@@ -1,6 +1,6 @@
 """The small activations (prelu, hardtanh, relu6, mish, logsigmoid, softmin, softsign,
-hardsigmoid, hardswish, glu), unflatten, the distances (cosine_similarity,
-pairwise_distance, normalize), ParameterList / ParameterDict and kl_div, with their modules:
+hardsigmoid, hardswish, glu), unflatten and ParameterList / ParameterDict, with their modules
+(the distances and kl_div are in test_nn_distances):
 printed results (grad_fn and its inputs' nodes included), values, gradients, reprs,
 warnings and errors as under torch 2.13; gradients checked against finite differences,
 second derivatives against torch; the drawings' labels and local derivatives."""

@@ -30,6 +30,7 @@ from nbgrad.nn.activation import (
 from nbgrad.nn.batchnorm import BatchNorm1d
 from nbgrad.nn.container import ModuleDict, ModuleList, Sequential
 from nbgrad.nn.conv import Conv1d, Conv2d
+from nbgrad.nn.distance import CosineSimilarity, PairwiseDistance
 from nbgrad.nn.dropout import Dropout
 from nbgrad.nn.flatten import Flatten, Unflatten
 from nbgrad.nn.linear import Identity, Linear
@@ -38,6 +39,7 @@ from nbgrad.nn.loss import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
@@ -59,4 +61,5 @@ __all__ = [
     "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
     "PReLU", "Hardtanh", "ReLU6", "Mish", "LogSigmoid", "Softmin", "Softsign", "Hardsigmoid",
     "Hardswish", "GLU", "Unflatten", "ParameterList", "ParameterDict",
+    "CosineSimilarity", "PairwiseDistance", "KLDivLoss",
 ]

@@ -1,5 +1,6 @@
 """Loss layers: each calls its function in ``nbgrad.nn.functional`` with the options it was
-built with. ``reduction`` is ``"mean"`` (the default), ``"sum"`` or ``"none"``."""
+built with. ``reduction`` is ``"mean"`` (the default), ``"sum"`` or ``"none"`` (and, for
+``KLDivLoss``, ``"batchmean"``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from nbgrad.nn import functional as F
 from nbgrad.nn.module import Module
 
 __all__ = ["MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "L1Loss",
-           "SmoothL1Loss", "HuberLoss"]
+           "SmoothL1Loss", "HuberLoss", "KLDivLoss"]
 
 
 class _Loss(Module):
@@ -126,3 +127,16 @@ class HuberLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(_Loss):
+    """The KL divergence of ``target`` from the distribution whose logs are ``input``;
+    ``reduction="batchmean"`` is the divergence averaged over the batch."""
+
+    def __init__(self, size_average: object = None, reduce: object = None,
+                 reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

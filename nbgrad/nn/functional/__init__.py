@@ -18,9 +18,11 @@ their arguments), ``_mse``, ``_binary_cross_entropy`` (on probabilities and on l
 ``elu``, ``silu``, ``softplus``), ``_regression_losses`` (``l1_loss``, ``smooth_l1_loss``,
 ``huber_loss``), ``_hard_activations`` (``hardtanh``, ``relu6``, ``hardsigmoid``,
 ``hardswish``), ``_soft_activations`` (``mish``, ``logsigmoid``, ``softsign``, ``softmin``),
-``_prelu_glu``, ``_one_hot``, ``_embedding``, ``_layer_norm`` and ``_batch_norm`` (with what
-the two norms share in ``_normalize``), ``_conv``, ``_pooling`` and ``_pad`` (with the
-sliding windows they share in ``_windows``); ``_common`` holds the small helpers they all use.
+``_prelu_glu``, ``_distances`` (``normalize``, ``cosine_similarity``,
+``pairwise_distance``), ``_kl_div``, ``_one_hot``, ``_embedding``, ``_layer_norm`` and
+``_batch_norm`` (with what the two norms share in ``_normalize``), ``_conv``, ``_pooling``
+and ``_pad`` (with the sliding windows they share in ``_windows``); ``_common`` holds the
+small helpers they all use.
 """
 
 from nbgrad.nn.functional._activations import (
@@ -55,6 +57,9 @@ from nbgrad.nn.functional._conv import ConvolutionBackward0 as ConvolutionBackwa
 from nbgrad.nn.functional._conv import conv1d, conv2d
 from nbgrad.nn.functional._cross_entropy import DivBackward1 as DivBackward1
 from nbgrad.nn.functional._cross_entropy import cross_entropy
+from nbgrad.nn.functional._distances import AddBackward1 as AddBackward1
+from nbgrad.nn.functional._distances import NormBackward1 as NormBackward1
+from nbgrad.nn.functional._distances import cosine_similarity, normalize, pairwise_distance
 from nbgrad.nn.functional._dropout import dropout
 from nbgrad.nn.functional._embedding import EmbeddingBackward0 as EmbeddingBackward0
 from nbgrad.nn.functional._embedding import embedding
@@ -73,6 +78,7 @@ from nbgrad.nn.functional._hard_activations import (
     hardtanh,
     relu6,
 )
+from nbgrad.nn.functional._kl_div import kl_div
 from nbgrad.nn.functional._layer_norm import (
     NativeLayerNormBackward0 as NativeLayerNormBackward0,
 )
@@ -120,5 +126,5 @@ __all__ = [
     "huber_loss", "one_hot", "layer_norm", "embedding", "batch_norm",
     "conv1d", "conv2d", "pad", "max_pool2d", "avg_pool2d",
     "prelu", "hardtanh", "relu6", "mish", "logsigmoid", "softmin", "softsign", "hardsigmoid",
-    "hardswish", "glu",
+    "hardswish", "glu", "normalize", "cosine_similarity", "pairwise_distance", "kl_div",
 ]
