@@ -335,3 +335,26 @@ def test_gradcheck(name):
     fn, arrays = GRADCHECKS[name]
     inputs = [nbgrad.tensor(a, requires_grad=True) for a in arrays]
     assert gradcheck(fn, inputs)
+
+
+def test_drawings_of_pairwise_distance_are_torch_s() -> None:
+    """NormBackward1 and AddBackward1 are drawn as linalg.vector_norm's node and an added
+    number are, with the order torch saves as ``p``; torch's drawing shows the same."""
+    torch = pytest.importorskip("torch")
+    from nbgrad.viz import record
+
+    def graph(T):  # noqa: N803 - the framework
+        a = T.tensor([[1.0, 2.0], [3.0, 5.0]], requires_grad=True)
+        d = T.nn.functional.pairwise_distance(a, a.flip(0), p=3.0).sum()
+        d.backward()
+        return d
+
+    with record():
+        t = graph(torch)
+    n = graph(nbgrad)
+    t_graph = nbgrad.draw(t, local=True, names=False)
+    n_graph = nbgrad.draw(n, local=True, names=False)
+    labels = [x.label for x in n_graph.model.nodes]
+    assert "norm p=3 dim=1" in labels and "add" in labels, labels
+    assert labels == [x.label for x in t_graph.model.nodes]
+    assert [e.local for e in t_graph.model.edges] == [e.local for e in n_graph.model.edges]

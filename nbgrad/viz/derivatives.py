@@ -198,6 +198,7 @@ def _unary(label: str, left: str, right: str, numbers: Numbers | None) -> OpInfo
 
 _TABLE: dict[str, OpInfo] = {
     "NegBackward0": _unary("neg", "d(-u)/du", "-1", _const(-1.0)),
+    "AddBackward1": _unary("add", "d(u + c)/du", "1", _const(1.0)),  # a number added in C++
     "ExpBackward0": _unary("exp", "d exp(u)/du", "exp(u)",
                            lambda c: (f"exp({fmt(c.a())})", math.exp(c.a()))),
     "LogBackward0": _unary("log", "d log(u)/du", "1/u",
@@ -283,13 +284,18 @@ def _of_scalar(v: float) -> Numbers:
     return numbers
 
 
+def _norm_order(saved: Mapping[str, object]) -> str | None:
+    """The norm's order: ``ord`` as linalg.vector_norm saves it, ``p`` as norm does."""
+    return _param(saved, "ord" if "ord" in saved else "p")
+
+
 def _norm_label(saved: Mapping[str, object]) -> str:
-    p = _param(saved, "ord")
+    p = _norm_order(saved)
     return _with_dim("norm" if p is None or p == "2" else f"norm p={p}")(saved)
 
 
 def _norm_right(saved: Mapping[str, object]) -> str:
-    p = _param(saved, "ord")
+    p = _norm_order(saved)
     if p == "2":
         return "u_i/norm(u)"
     if p == "1":
@@ -481,6 +487,7 @@ _TABLE.update({
     "LinalgVectorNormBackward0": OpInfo(_norm_label, (
         Slot("d norm(u)/du_i", _norm_right, _norm_numbers),
     )),
+    "NormBackward1": OpInfo(_norm_label, (Slot("d norm(u)/du_i", _norm_right, _norm_numbers),)),
     "LogsumexpBackward0": OpInfo(_with_dim("logsumexp"), (
         Slot("d logsumexp(u)/du_i", "exp(u_i - logsumexp(u))", _of_scalar(1.0)),
     )),

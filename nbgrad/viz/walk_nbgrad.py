@@ -91,6 +91,7 @@ SAVED_NAMES: dict[str, tuple[str, ...]] = {
     "VarBackward0": ("self", "dim", "keepdim", "dof", "full"),
     "StdBackward0": ("self", "dim", "keepdim", "dof", "full", "result"),
     "LinalgVectorNormBackward0": ("self", "ord", "dim", "keepdim", "result"),
+    "NormBackward1": ("self", "p", "dim", "keepdim", "result"),  # torch's names for them
     "LogsumexpBackward0": ("self", "dim", "keepdim", "result"),
     "CumsumBackward0": ("dim",),
     "CumprodBackward0": ("self", "dim", "result"),
