@@ -19,7 +19,7 @@ import numpy as np
 
 from nbgrad._tensor import _wrap
 from nbgrad.autograd.graph import bump_version
-from nbgrad.optim.optimizer import Optimizer
+from nbgrad.optim.optimizer import Optimizer, count_step, new_step
 
 __all__ = ["Adagrad"]
 
@@ -50,7 +50,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 self.state[p] = {
-                    "step": _wrap(np.asarray(0.0, dtype=np.float32)),
+                    "step": new_step(),
                     "sum": _wrap(np.full_like(p._data, group["initial_accumulator_value"])),
                 }
 
@@ -65,9 +65,7 @@ class Adagrad(Optimizer):
             if maximize:
                 g = -g
             state = self.state[p]
-            step_t = state["step"]
-            step_t._data = np.asarray(step_t._data + 1, dtype=step_t._data.dtype)
-            step = float(step_t._data)
+            step = count_step(state)
             if weight_decay != 0:
                 g = g + weight_decay * x
             clr = lr / (1 + (step - 1) * lr_decay)

@@ -21,7 +21,7 @@ import numpy as np
 
 from nbgrad._tensor import _wrap
 from nbgrad.autograd.graph import bump_version
-from nbgrad.optim.optimizer import Optimizer
+from nbgrad.optim.optimizer import Optimizer, check_adam_arguments, count_step, new_step
 
 __all__ = ["Adam"]
 
@@ -33,16 +33,7 @@ class Adam(Optimizer):
                  foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_adam_arguments(lr, eps, betas, weight_decay)
         if differentiable or fused:
             raise NotImplementedError("nbgrad's Adam has no differentiable or fused variant")
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
@@ -65,15 +56,13 @@ class Adam(Optimizer):
             state = self.state.get(p)
             if state is None:
                 state = self.state[p] = {
-                    "step": _wrap(np.asarray(0.0, dtype=np.float32)),
+                    "step": new_step(),
                     "exp_avg": _wrap(np.zeros_like(x)),
                     "exp_avg_sq": _wrap(np.zeros_like(x)),
                 }
                 if amsgrad:
                     state["max_exp_avg_sq"] = _wrap(np.zeros_like(x))
-            step_t = state["step"]
-            step_t._data = np.asarray(step_t._data + 1, dtype=step_t._data.dtype)
-            step = float(step_t._data)
+            step = count_step(state)
             if weight_decay != 0:
                 if decoupled:
                     x *= 1 - lr * weight_decay

@@ -19,7 +19,7 @@ import numpy as np
 
 from nbgrad._tensor import _wrap
 from nbgrad.autograd.graph import bump_version
-from nbgrad.optim.optimizer import Optimizer
+from nbgrad.optim.optimizer import Optimizer, check_adam_arguments, count_step, new_step
 
 __all__ = ["Adamax"]
 
@@ -30,16 +30,7 @@ class Adamax(Optimizer):
                  weight_decay: float = 0, foreach: bool | None = None, *,
                  maximize: bool = False, differentiable: bool = False,
                  capturable: bool = False) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_adam_arguments(lr, eps, betas, weight_decay)
         if differentiable:
             raise NotImplementedError("nbgrad's Adamax has no differentiable variant")
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
@@ -60,13 +51,11 @@ class Adamax(Optimizer):
             state = self.state.get(p)
             if state is None:
                 state = self.state[p] = {
-                    "step": _wrap(np.asarray(0.0, dtype=np.float32)),
+                    "step": new_step(),
                     "exp_avg": _wrap(np.zeros_like(x)),
                     "exp_inf": _wrap(np.zeros_like(x)),
                 }
-            step_t = state["step"]
-            step_t._data = np.asarray(step_t._data + 1, dtype=step_t._data.dtype)
-            step = float(step_t._data)
+            step = count_step(state)
             if weight_decay != 0:
                 g = g + weight_decay * x
             m, u = state["exp_avg"]._data, state["exp_inf"]._data

@@ -19,7 +19,7 @@ import numpy as np
 
 from nbgrad._tensor import _wrap
 from nbgrad.autograd.graph import bump_version
-from nbgrad.optim.optimizer import Optimizer
+from nbgrad.optim.optimizer import Optimizer, check_adam_arguments, count_step, new_step
 
 __all__ = ["NAdam"]
 
@@ -31,16 +31,7 @@ class NAdam(Optimizer):
                  decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_adam_arguments(lr, eps, betas, weight_decay)
         if not 0.0 <= momentum_decay:
             raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
         if differentiable:
@@ -65,14 +56,12 @@ class NAdam(Optimizer):
             state = self.state.get(p)
             if state is None:
                 state = self.state[p] = {
-                    "step": _wrap(np.asarray(0.0, dtype=np.float32)),
+                    "step": new_step(),
                     "mu_product": _wrap(np.asarray(1.0, dtype=np.float32)),
                     "exp_avg": _wrap(np.zeros_like(x)),
                     "exp_avg_sq": _wrap(np.zeros_like(x)),
                 }
-            step_t = state["step"]
-            step_t._data = np.asarray(step_t._data + 1, dtype=step_t._data.dtype)
-            step = float(step_t._data)
+            step = count_step(state)
             bias_correction2 = 1 - beta2**step
             if weight_decay != 0:
                 if decoupled:

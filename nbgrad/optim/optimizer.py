@@ -177,3 +177,32 @@ def _restore(value: Any, param: Tensor, name: str) -> Any:
     if name != "step" and data.dtype.kind == "f":
         data = data.astype(param._data.dtype, copy=False)
     return _wrap(data)
+
+
+# -- pieces the optimizers share ---------------------------------------------------------------
+
+def check_adam_arguments(lr: float, eps: float, betas: tuple[float, float],
+                         weight_decay: float) -> None:
+    """torch's checks of the Adam family's hyperparameters, in torch's order and words."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
+def new_step() -> Tensor:
+    """A parameter's step count as torch keeps it in the optimizer's state: a float32
+    0-d tensor."""
+    return _wrap(np.asarray(0.0, dtype=np.float32))
+
+
+def count_step(state: dict[str, Any]) -> float:
+    """Add one to ``state["step"]`` and return the new count."""
+    step_t = state["step"]
+    step_t._data = np.asarray(step_t._data + 1, dtype=step_t._data.dtype)
+    return float(step_t._data)

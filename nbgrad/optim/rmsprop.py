@@ -20,7 +20,7 @@ import numpy as np
 
 from nbgrad._tensor import _wrap
 from nbgrad.autograd.graph import bump_version
-from nbgrad.optim.optimizer import Optimizer
+from nbgrad.optim.optimizer import Optimizer, count_step, new_step
 
 __all__ = ["RMSprop"]
 
@@ -62,15 +62,14 @@ class RMSprop(Optimizer):
             state = self.state.get(p)
             if state is None:
                 state = self.state[p] = {
-                    "step": _wrap(np.asarray(0.0, dtype=np.float32)),
+                    "step": new_step(),
                     "square_avg": _wrap(np.zeros_like(x)),
                 }
                 if momentum > 0:
                     state["momentum_buffer"] = _wrap(np.zeros_like(x))
                 if centered:
                     state["grad_avg"] = _wrap(np.zeros_like(x))
-            step_t = state["step"]
-            step_t._data = np.asarray(step_t._data + 1, dtype=step_t._data.dtype)
+            count_step(state)
             if weight_decay != 0:
                 g = g + weight_decay * x
             v = state["square_avg"]._data
